@@ -15,3 +15,18 @@ export interface Internal {
   readonly right: Tree;
   readonly label?: number;
 }
+
+/** Makes a leaf; the label is omitted when undefined. */
+export function leaf(word: string, label?: number): Leaf {
+  return label === undefined ? { kind: 'leaf', word } : { kind: 'leaf', word, label };
+}
+
+/** Makes an internal node; the label is omitted when undefined. */
+export function node(left: Tree, right: Tree, label?: number): Internal {
+  return label === undefined ? { kind: 'node', left, right } : { kind: 'node', left, right, label };
+}
+
+/** The same tree with the root's label replaced (the keyword task's class lives on the root). */
+export function withRootLabel(tree: Tree, label: number): Tree {
+  return tree.kind === 'leaf' ? leaf(tree.word, label) : node(tree.left, tree.right, label);
+}

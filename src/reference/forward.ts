@@ -1,0 +1,153 @@
+// Reference forward pass over one tree: recursive, post-order, nodes numbered in pre-order.
+import type { Params } from '../params/params.ts';
+import { tensor } from '../params/params.ts';
+import type { Tree } from '../trees/tree.ts';
+import { type RlstmSaved, type RnnSaved, rlstmForward, rnnForward } from './cells.ts';
+import { crossEntropy, matVecAdd, softmax } from './linalg.ts';
+
+/** Bad input trees for given parameters (unknown word, missing or out-of-range label, bad focal index). */
+export class TreeDataError extends Error {
+  override name = 'TreeDataError';
+  /** `tree` is 1-based: the line of a one-tree-per-line file. */
+  constructor(
+    readonly tree: number,
+    readonly reason: string,
+  ) {
+    super(`tree ${tree} (line ${tree}): ${reason}`);
+  }
+}
+
+/** One node after the forward pass, in pre-order; `saved` is what the cell's backward needs. */
+export interface NodeState {
+  readonly depth: number;
+  readonly left: number;
+  readonly right: number;
+  /** Row of E for a leaf, -1 for an internal node. */
+  readonly wordId: number;
+  readonly word: string | undefined;
+  readonly h: Float64Array;
+  /** The RLSTM memory cell (zeros at a leaf); undefined for the RNN. */
+  readonly c: Float64Array | undefined;
+  readonly saved: RnnSaved | RlstmSaved | undefined;
+}
+
+/** A probe for finite differences: adds `delta` to h or c of pre-order node `node`, component `index`. */
+export interface Nudge {
+  node: number;
+  which: 'h' | 'c';
+  index: number;
+  delta: number;
+}
+
+/** Forward result of one tree: nodes in pre-order (root = 0), root logits and class probabilities. */
+export interface TreeForward {
+  nodes: NodeState[];
+  logits: Float64Array;
+  probs: Float64Array;
+}
+
+/** word → row of E, for a vocabulary. */
+export function wordIndex(vocab: readonly string[]): Map<string, number> {
+  return new Map(vocab.map((w, i) => [w, i]));
+}
+
+/** Runs the cell over one tree bottom-up; `treeNo` (1-based) names the tree in errors. */
+export function forwardTree(
+  params: Params,
+  tree: Tree,
+  ids: ReadonlyMap<string, number>,
+  treeNo: number,
+  nudge?: Nudge,
+): TreeForward {
+  const { dim: d, cell } = params;
+  const P = params.tensors;
+  const E = tensor(P, 'E');
+  const nodes: NodeState[] = [];
+  const shift = (idx: number, which: 'h' | 'c', v: Float64Array | undefined) => {
+    if (nudge && v && nudge.node === idx && nudge.which === which)
+      v[nudge.index] = (v[nudge.index] as number) + nudge.delta;
+  };
+  const visit = (t: Tree, depth: number): number => {
+    const idx = nodes.length;
+    nodes.push(undefined as unknown as NodeState); // placeholder: pre-order number taken before the children
+    if (t.kind === 'leaf') {
+      const id = ids.get(t.word);
+      if (id === undefined)
+        throw new TreeDataError(treeNo, `unknown word "${t.word}" (not in the vocabulary)`);
+      const h = E.slice(id * d, (id + 1) * d);
+      const c = cell === 'rlstm' ? new Float64Array(d) : undefined;
+      shift(idx, 'h', h);
+      shift(idx, 'c', c);
+      nodes[idx] = { depth, left: -1, right: -1, wordId: id, word: t.word, h, c, saved: undefined };
+      return idx;
+    }
+    const l = visit(t.left, depth + 1);
+    const r = visit(t.right, depth + 1);
+    const L = nodes[l] as NodeState;
+    const R = nodes[r] as NodeState;
+    let saved: RnnSaved | RlstmSaved;
+    if (cell === 'rnn') saved = rnnForward(P, d, L.h, R.h);
+    else {
+      const shiftC = nudge && nudge.node === idx && nudge.which === 'c' ? nudge : undefined;
+      saved = rlstmForward(P, d, L.h, L.c as Float64Array, R.h, R.c as Float64Array, shiftC);
+    }
+    const h = saved.h;
+    shift(idx, 'h', h);
+    const c = 'c' in saved ? saved.c : undefined;
+    nodes[idx] = { depth, left: l, right: r, wordId: -1, word: undefined, h, c, saved };
+    return idx;
+  };
+  visit(tree, 0);
+  const root = nodes[0] as NodeState;
+  const logits = Float64Array.from(tensor(P, 'bc'));
+  matVecAdd(logits, tensor(P, 'Wc'), root.h, params.classes, d);
+  return { nodes, logits, probs: softmax(logits) };
+}
+
+/** The class label of tree `treeNo` (1-based): given, or the root's; checked against 0 … classes−1. */
+export function treeLabel(tree: Tree, treeNo: number, classes: number, given?: number): number {
+  const label = given ?? tree.label;
+  if (label === undefined) throw new TreeDataError(treeNo, 'the root has no label (the class)');
+  if (!Number.isInteger(label) || label < 0 || label >= classes) {
+    throw new TreeDataError(treeNo, `label ${label} is outside 0 … ${classes - 1} (${classes} classes)`);
+  }
+  return label;
+}
+
+/** Evaluation output of one tree: h (and c) per node in pre-order, logits, probabilities, prediction, loss if labelled. */
+export interface ForwardResult {
+  h: Float64Array[];
+  c: Float64Array[] | undefined;
+  logits: Float64Array;
+  probs: Float64Array;
+  prediction: number;
+  loss: number | undefined;
+}
+
+/** Forward only, for evaluation: every tree's states, class probabilities, argmax prediction and (if labelled) loss. */
+export function referenceForward(
+  params: Params,
+  trees: readonly Tree[],
+  labels?: readonly number[],
+): ForwardResult[] {
+  const ids = wordIndex(params.vocab);
+  return trees.map((tree, t) => {
+    const f = forwardTree(params, tree, ids, t + 1);
+    const given = labels?.[t];
+    const label = given ?? tree.label;
+    const loss =
+      label === undefined ? undefined : crossEntropy(f.logits, treeLabel(tree, t + 1, params.classes, given));
+    let prediction = 0;
+    f.probs.forEach((p, k) => {
+      if (p > (f.probs[prediction] as number)) prediction = k;
+    });
+    return {
+      h: f.nodes.map((n) => n.h),
+      c: params.cell === 'rlstm' ? f.nodes.map((n) => n.c as Float64Array) : undefined,
+      logits: f.logits,
+      probs: f.probs,
+      prediction,
+      loss,
+    };
+  });
+}

@@ -1,0 +1,152 @@
+// Reference backward pass: root softmax and cross-entropy, then recursive pre-order backward.
+// Parameter gradients are of the batch loss (mean over trees); per-node gradients of each tree's own loss.
+import type { Params } from '../params/params.ts';
+import { tensor, zerosLike } from '../params/params.ts';
+import type { Tree } from '../trees/tree.ts';
+import { type RlstmSaved, type RnnSaved, rlstmBackward, rnnBackward } from './cells.ts';
+import { type NodeState, TreeDataError, forwardTree, treeLabel, wordIndex } from './forward.ts';
+import { crossEntropy, matTVecAdd, norm, outerAdd } from './linalg.ts';
+
+/** One node's gradient record, in pre-order: gh = ‖∂J_t/∂h‖, gc = ‖∂J_t/∂c‖ (RLSTM), word at leaves. */
+export interface NodeGrad {
+  depth: number;
+  gh: number;
+  gc?: number;
+  word?: string;
+}
+
+/** Gradients of one tree's own loss J_t: per node (pre-order) ∂J_t/∂h and, for the RLSTM, total ∂J_t/∂c. */
+export interface TreeGrad {
+  loss: number;
+  dh: Float64Array[];
+  dc: Float64Array[] | undefined;
+  nodes: NodeState[];
+}
+
+/** Result of referenceGrad: batch loss, parameter gradients by name, per-node norms and focal ratios. */
+export interface GradResult {
+  loss: number;
+  paramGrads: Record<string, Float64Array>;
+  nodes: NodeGrad[][];
+  /** gh(focal)/gh(root) per tree; null where the tree has no focal leaf. */
+  ratios: (number | null)[];
+}
+
+/** Options: `focal` is a pre-order index used in every tree; otherwise the tree's one keyword leaf (k + digits). */
+export interface GradOptions {
+  focal?: number;
+}
+
+const KEYWORD = /^k\d+$/;
+
+/**
+ * Forward and backward of one tree with label `label`; adds the (unscaled) parameter gradients of
+ * J_t into G and returns the per-node gradient vectors.
+ */
+export function gradTree(
+  params: Params,
+  tree: Tree,
+  label: number,
+  ids: ReadonlyMap<string, number>,
+  treeNo: number,
+  G: Record<string, Float64Array>,
+): TreeGrad {
+  const { dim: d, classes: C } = params;
+  const P = params.tensors;
+  const f = forwardTree(params, tree, ids, treeNo);
+  const root = f.nodes[0] as NodeState;
+  // J_t = −log p[label]; ∂J_t/∂logits = p − onehot(label).
+  const dlogits = Float64Array.from(f.probs);
+  dlogits[label] = (dlogits[label] as number) - 1;
+  outerAdd(tensor(G, 'Wc'), dlogits, root.h, C, d);
+  const dbc = tensor(G, 'bc');
+  dlogits.forEach((g, k) => {
+    dbc[k] = (dbc[k] as number) + g;
+  });
+  const dhRoot = new Float64Array(d);
+  matTVecAdd(dhRoot, tensor(P, 'Wc'), dlogits, C, d);
+
+  const n = f.nodes.length;
+  const dh: Float64Array[] = new Array(n);
+  const dc: Float64Array[] | undefined = params.cell === 'rlstm' ? new Array(n) : undefined;
+  const dE = tensor(G, 'E');
+  const back = (idx: number, dhIn: Float64Array, dcIn: Float64Array): void => {
+    const s = f.nodes[idx] as NodeState;
+    dh[idx] = dhIn;
+    if (s.saved === undefined) {
+      // Leaf: h = E[word], c = 0 (a constant); ∂J/∂c arrives only from the parent.
+      if (dc) dc[idx] = dcIn;
+      const row = s.wordId * d;
+      for (let k = 0; k < d; k++) dE[row + k] = (dE[row + k] as number) + (dhIn[k] as number);
+      return;
+    }
+    if (dc) {
+      const g = rlstmBackward(P, G, d, s.saved as RlstmSaved, dhIn, dcIn);
+      dc[idx] = g.dc;
+      back(s.left, g.dhL, g.dcL);
+      back(s.right, g.dhR, g.dcR);
+    } else {
+      const g = rnnBackward(P, G, d, s.saved as RnnSaved, dhIn);
+      const zero = new Float64Array(0);
+      back(s.left, g.dhL, zero);
+      back(s.right, g.dhR, zero);
+    }
+  };
+  back(0, dhRoot, new Float64Array(d));
+  return { loss: crossEntropy(f.logits, label), dh, dc, nodes: f.nodes };
+}
+
+/** Pre-order index of the focal node of tree `treeNo`: the option if given, else its single keyword leaf. */
+function focalIndex(
+  nodes: readonly NodeState[],
+  treeNo: number,
+  focal: number | undefined,
+): number | undefined {
+  if (focal !== undefined) {
+    if (!Number.isInteger(focal) || focal < 0 || focal >= nodes.length) {
+      throw new TreeDataError(treeNo, `focal node ${focal} is not a pre-order index 0 … ${nodes.length - 1}`);
+    }
+    return focal;
+  }
+  const keywords = nodes.flatMap((s, i) => (s.word !== undefined && KEYWORD.test(s.word) ? [i] : []));
+  return keywords.length === 1 ? keywords[0] : undefined;
+}
+
+/**
+ * Loss and gradients of a batch of trees: loss = mean of −log p[label] over trees, paramGrads = ∂loss/∂θ
+ * (L2 not included), per-node gh/gc of each tree's own loss J_t in pre-order, and gh(focal)/gh(root).
+ * Labels default to the roots' labels.
+ */
+export function referenceGrad(
+  params: Params,
+  trees: readonly Tree[],
+  labels?: readonly number[],
+  options: GradOptions = {},
+): GradResult {
+  if (trees.length === 0) throw new RangeError('referenceGrad needs at least one tree');
+  const ids = wordIndex(params.vocab);
+  const G = zerosLike(params);
+  let total = 0;
+  const nodes: NodeGrad[][] = [];
+  const ratios: (number | null)[] = [];
+  trees.forEach((tree, t) => {
+    const label = treeLabel(tree, t + 1, params.classes, labels?.[t]);
+    const g = gradTree(params, tree, label, ids, t + 1, G);
+    total += g.loss;
+    const gh = g.dh.map(norm);
+    nodes.push(
+      g.nodes.map((s, i) => {
+        const rec: NodeGrad = { depth: s.depth, gh: gh[i] as number };
+        if (g.dc) rec.gc = norm(g.dc[i] as Float64Array);
+        if (s.word !== undefined) rec.word = s.word;
+        return rec;
+      }),
+    );
+    const focal = focalIndex(g.nodes, t + 1, options.focal);
+    const ratio = focal === undefined ? null : (gh[focal] as number) / (gh[0] as number);
+    ratios.push(ratio !== null && Number.isFinite(ratio) ? ratio : null);
+  });
+  const scale = 1 / trees.length;
+  for (const t of Object.values(G)) for (let i = 0; i < t.length; i++) t[i] = (t[i] as number) * scale;
+  return { loss: total * scale, paramGrads: G, nodes, ratios };
+}
