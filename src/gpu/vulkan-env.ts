@@ -1,10 +1,14 @@
 // Node only: which Vulkan driver Dawn should load on this machine.
-import { existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
-/** Where Debian's Chromium keeps its SwiftShader Vulkan driver and a Vulkan loader. */
-export const CHROMIUM_LIB_DIR = '/usr/lib/chromium';
-const SWIFTSHADER_ICD = `${CHROMIUM_LIB_DIR}/vk_swiftshader_icd.json`;
+/** Folders of Chrome builds that ship SwiftShader's Vulkan driver and a Vulkan loader. */
+function chromeLibDirs(current: NodeJS.ProcessEnv): string[] {
+  const dirs = ['/usr/lib/chromium', '/opt/google/chrome'];
+  if (current.CHROME_PATH) dirs.unshift(dirname(current.CHROME_PATH));
+  return dirs;
+}
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 /** Drivers Dawn refuses or that are only test doubles: never count them as a real GPU. */
 const IGNORED_ICDS = /lvp|lavapipe|mock|swiftshader/i;
@@ -15,6 +19,8 @@ export interface VulkanChoice {
   env: Record<string, string>;
   /** One line saying which driver will be used. */
   description: string;
+  /** Whether any driver was found. */
+  found: boolean;
 }
 
 function systemHasVulkanLoader(): boolean {
@@ -46,24 +52,22 @@ export function vulkanEnv(current: NodeJS.ProcessEnv = process.env): VulkanChoic
   const env: Record<string, string> = {};
   const explicit = current.VK_DRIVER_FILES ?? current.VK_ICD_FILENAMES;
   const gpus = realGpuIcds();
+  const libDir = chromeLibDirs(current).find((dir) => existsSync(`${dir}/vk_swiftshader_icd.json`));
   let description: string;
   if (explicit) {
     description = `Vulkan driver from the environment: ${explicit}`;
   } else if (gpus.length > 0) {
     description = `system Vulkan driver(s): ${gpus.join(', ')}`;
-  } else if (existsSync(SWIFTSHADER_ICD)) {
-    env.VK_DRIVER_FILES = SWIFTSHADER_ICD;
-    description = `SwiftShader (CPU) Vulkan driver from Chromium: ${SWIFTSHADER_ICD}`;
+  } else if (libDir) {
+    env.VK_DRIVER_FILES = `${libDir}/vk_swiftshader_icd.json`;
+    description = `SwiftShader (CPU) Vulkan driver from Chrome: ${env.VK_DRIVER_FILES}`;
   } else {
     description = 'no Vulkan driver found (install a GPU driver, or Debian\'s "chromium" for SwiftShader)';
   }
   const libPath = current.LD_LIBRARY_PATH ?? '';
-  if (
-    !systemHasVulkanLoader() &&
-    existsSync(`${CHROMIUM_LIB_DIR}/libvulkan.so.1`) &&
-    !libPath.split(':').includes(CHROMIUM_LIB_DIR)
-  ) {
-    env.LD_LIBRARY_PATH = libPath ? `${CHROMIUM_LIB_DIR}:${libPath}` : CHROMIUM_LIB_DIR;
+  const loaderDir = chromeLibDirs(current).find((dir) => existsSync(`${dir}/libvulkan.so.1`));
+  if (loaderDir && !systemHasVulkanLoader() && !libPath.split(':').includes(loaderDir)) {
+    env.LD_LIBRARY_PATH = libPath ? `${loaderDir}:${libPath}` : loaderDir;
   }
-  return { env, description };
+  return { env, description, found: Boolean(explicit || gpus.length > 0 || libDir) };
 }

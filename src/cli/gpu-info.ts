@@ -1,0 +1,68 @@
+// `treegrad gpu-info [--browser] [--json]`: the adapter, its features and limits.
+import { parseArgs } from 'node:util';
+import { type AdapterSummary, getGpu } from '../gpu/device.ts';
+import { vulkanEnv } from '../gpu/vulkan-env.ts';
+import type { Command } from './command.ts';
+
+const usage = `Usage: treegrad gpu-info [--browser] [--json]
+
+Prints the WebGPU adapter, its features and limits.
+  --browser   ask headless Chrome (navigator.gpu) instead of Dawn in Node
+  --json      print the adapter summary as JSON`;
+
+/** Reads the adapter summary from inside headless Chrome. */
+async function browserSummary(): Promise<AdapterSummary> {
+  const { openChromePage } = await import('../browser/chrome.ts');
+  const session = await openChromePage('/test/browser/blank.html', () => {});
+  try {
+    return await session.page.evaluate(async () => {
+      const modulePath: string = '/src/gpu/device.ts';
+      const { getGpu } = (await import(/* @vite-ignore */ modulePath)) as typeof import('../gpu/device.ts');
+      const gpu = await getGpu();
+      gpu.destroy();
+      return gpu.summary;
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+/** Formats a summary as the lines `gpu-info` prints. */
+export function formatSummary(s: AdapterSummary): string {
+  const width = Math.max(...Object.keys(s.limits).map((k) => k.length));
+  return [
+    `runtime:      ${s.runtime === 'node' ? 'Node (Dawn)' : 'browser (navigator.gpu)'}`,
+    `vendor:       ${s.vendor || '(not given)'}`,
+    `architecture: ${s.architecture || '(not given)'}`,
+    `device:       ${s.device || '(not given)'}`,
+    `description:  ${s.description || '(not given)'}`,
+    `fallback:     ${s.isFallbackAdapter ? 'yes (a CPU implementation)' : 'no'}`,
+    `features:     ${s.features.join(', ') || 'none'}`,
+    'limits:',
+    ...Object.entries(s.limits).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ].join('\n');
+}
+
+/** The `gpu-info` command. */
+export const gpuInfo: Command = {
+  name: 'gpu-info',
+  summary: 'print the WebGPU adapter, its features and limits (Node, or --browser for Chrome)',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: { browser: { type: 'boolean' }, json: { type: 'boolean' } },
+    });
+    let summary: AdapterSummary;
+    if (values.browser) {
+      summary = await browserSummary();
+    } else {
+      const gpu = await getGpu();
+      summary = gpu.summary;
+      gpu.destroy();
+      if (!values.json) console.log(`vulkan:       ${vulkanEnv().description}`);
+    }
+    console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    return 0;
+  },
+};

@@ -1,0 +1,55 @@
+// `treegrad COMMAND [flags]`: the command table, help, and one place where errors meet the user.
+import { type Command, UsageError } from './command.ts';
+import { gpuInfo } from './gpu-info.ts';
+import { selfcheck } from './selfcheck.ts';
+
+/** Every command, in the order `--help` lists them. */
+const commands: Command[] = [selfcheck, gpuInfo];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'treegrad: level-batched WebGPU training of recursive networks (RNN, RLSTM) over binary trees',
+    '',
+    'Usage: treegrad COMMAND [flags]    (treegrad COMMAND --help for its flags)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Set TREEGRAD_DEBUG=1 to see stack traces.',
+  ].join('\n');
+}
+
+/** Runs the command line `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`treegrad: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    return reportError(command, error);
+  }
+}
+
+function reportError(command: Command, error: unknown): number {
+  const err = error instanceof Error ? error : new Error(String(error));
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`treegrad ${command.name}: ${err.message}\n\n${command.usage}`);
+    return 2;
+  }
+  console.error(`treegrad ${command.name}: ${err.message}`);
+  if (process.env.TREEGRAD_DEBUG) console.error(err.stack);
+  return 1;
+}

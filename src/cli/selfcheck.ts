@@ -1,0 +1,55 @@
+// `treegrad selfcheck`: the adapter in one line, then a real kernel checked against Float64.
+import { parseArgs } from 'node:util';
+import { getGpu } from '../gpu/device.ts';
+import { KernelCache } from '../gpu/kernel.ts';
+import { runSelfcheck } from '../gpu/selfcheck.ts';
+import { type Command, UsageError } from './command.ts';
+
+const usage = `Usage: treegrad selfcheck [--dim D] [--rows R] [--seed S]
+
+Finds a WebGPU adapter, runs the gathered matrix product (Y[r] = W·X[idx[r]]) on random inputs and
+checks it against a Float64 computation. Defaults: --dim 50 --rows 1024 --seed 1.`;
+
+/** Parses a flag that must be a positive integer. */
+export function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** The `selfcheck` command (what `npm start` runs for now). */
+export const selfcheck: Command = {
+  name: 'selfcheck',
+  summary: 'find the GPU and check a real kernel against Float64',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        dim: { type: 'string', default: '50' },
+        rows: { type: 'string', default: '1024' },
+        seed: { type: 'string', default: '1' },
+      },
+    });
+    const options = {
+      dim: positiveInt('dim', values.dim),
+      rows: positiveInt('rows', values.rows),
+      seed: positiveInt('seed', values.seed),
+    };
+    const gpu = await getGpu();
+    try {
+      const s = gpu.summary;
+      const via = s.runtime === 'node' ? 'Dawn' : 'browser';
+      console.log(
+        `adapter: ${s.vendor} ${s.architecture}${s.isFallbackAdapter ? ' (CPU fallback)' : ''} via ${via}`,
+      );
+      const result = await runSelfcheck(gpu.device, new KernelCache(gpu.device), options);
+      console.log(result.text);
+      if (gpu.errors.length > 0) console.error(`WebGPU errors:\n  ${gpu.errors.join('\n  ')}`);
+      return result.comparison.ok && gpu.errors.length === 0 ? 0 : 1;
+    } finally {
+      gpu.destroy();
+    }
+  },
+};

@@ -1,0 +1,29 @@
+// Node only: Dawn's WebGPU implementation from the `webgpu` package.
+import { vulkanEnv } from './vulkan-env.ts';
+import { GpuUnavailableError } from './device.ts';
+
+let cached: GPU | undefined;
+
+/** Creates (once per process) Dawn's GPU object and installs the WebGPU globals (GPUBufferUsage, …). */
+export async function nodeGpu(): Promise<GPU> {
+  if (cached) return cached;
+  const missing = Object.entries(vulkanEnv().env).filter(([key, value]) => process.env[key] !== value);
+  for (const [key, value] of missing) {
+    if (key === 'LD_LIBRARY_PATH') {
+      throw new GpuUnavailableError(
+        `no system Vulkan loader: start Node with LD_LIBRARY_PATH=${value} ` +
+          '(the `treegrad` command and `npm test` do this), or install Debian\'s "libvulkan1"',
+      );
+    }
+    process.env[key] = value;
+  }
+  let dawn: typeof import('webgpu');
+  try {
+    dawn = await import('webgpu');
+  } catch (error) {
+    throw new GpuUnavailableError(`cannot load Dawn (the "webgpu" package): ${(error as Error).message}`);
+  }
+  Object.assign(globalThis, dawn.globals);
+  cached = dawn.create([]);
+  return cached;
+}

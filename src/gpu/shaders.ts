@@ -1,0 +1,78 @@
+// The WGSL files in shaders/, read from disk in Node and fetched from the dev server in a page.
+import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+
+/** The kinds of buffer binding treegrad kernels use. */
+export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
+
+/** One `@group(0) @binding(n) var<…> name` declaration of a kernel. */
+export interface BindingDecl {
+  readonly name: string;
+  readonly binding: number;
+  readonly kind: BindingKind;
+}
+
+/** A kernel's source and what wgsl_reflect read from it. */
+export interface ShaderInfo {
+  readonly name: string;
+  readonly code: string;
+  readonly entry: string;
+  readonly workgroupSize: readonly [number, number, number] | null;
+  readonly bindings: readonly BindingDecl[];
+  readonly overrides: readonly string[];
+}
+
+const sources = new Map<string, Promise<string>>();
+
+/** The text of shaders/NAME.wgsl (cached): fs in Node, fetch next to the module in a page. */
+export function loadShaderSource(name: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid shader name "${name}"`);
+  let source = sources.get(name);
+  if (!source) {
+    const url = new URL(`../../shaders/${name}.wgsl`, import.meta.url);
+    source = url.protocol === 'file:' ? readNode(url) : readHttp(url);
+    sources.set(name, source);
+  }
+  return source;
+}
+
+async function readNode(url: URL): Promise<string> {
+  const fs = (await import(/* @vite-ignore */ 'node:fs/promises')) as typeof import('node:fs/promises');
+  try {
+    return await fs.readFile(url, 'utf8');
+  } catch (error) {
+    throw new Error(`kernel ${url.pathname}: cannot read (${(error as Error).message})`);
+  }
+}
+
+async function readHttp(url: URL): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`kernel ${url.pathname}: HTTP ${response.status} from ${url.origin}`);
+  return response.text();
+}
+
+/** Parses a kernel with wgsl_reflect: its single compute entry point, bindings and overrides. */
+export function reflectShader(name: string, code: string): ShaderInfo {
+  const reflect = new WgslReflect(code);
+  const entries = reflect.entry.compute;
+  if (entries.length !== 1) {
+    throw new Error(`kernel ${name}: expected one @compute entry point, found ${entries.length}`);
+  }
+  const entry = entries[0]!;
+  const bindings: BindingDecl[] = [];
+  for (const v of [...reflect.uniforms, ...reflect.storage]) {
+    if (v.group !== 0)
+      throw new Error(`kernel ${name}: binding "${v.name}" is in @group(${v.group}); use @group(0)`);
+    const kind: BindingKind =
+      v.resourceType === 0 /* Uniform */ ? 'uniform' : v.access === 'read' ? 'read-only-storage' : 'storage';
+    bindings.push({ name: v.name, binding: v.binding, kind });
+  }
+  bindings.sort((a, b) => a.binding - b.binding);
+  return {
+    name,
+    code,
+    entry: entry.name,
+    workgroupSize: entry.workgroupSize,
+    bindings,
+    overrides: reflect.overrides.map((o) => o.name),
+  };
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  server: {
+    host: '127.0.0.1',
+    // Cross-origin isolation sharpens performance.now() from ~100 µs to ~5 µs (benchmarks).
+    headers: {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    },
+  },
+  // Pre-bundle up front so the dev server never reloads a page mid-run to add a dependency.
+  optimizeDeps: {
+    entries: ['index.html', 'test/browser/index.html'],
+    include: [
+      'pure-rand/distribution/uniformFloat64',
+      'pure-rand/generator/xoroshiro128plus',
+      'wgsl_reflect/wgsl_reflect.module.js',
+    ],
+  },
+});
