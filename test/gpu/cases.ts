@@ -3,6 +3,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { assertClose, describe } from '../../src/check/compare.ts';
 import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul.ts';
+import { BindingMismatchError } from '../../src/gpu/kernel.ts';
 import type { GpuCase } from './harness.ts';
 
 /** Fresh uniform values in [-1, 1) from a seed. */
@@ -47,8 +48,46 @@ function gatherMatmulCase(shape: MatmulShape): GpuCase {
   };
 }
 
+/** Expects `fn` to throw a BindingMismatchError whose message contains every fragment. */
+function expectMismatch(fn: () => unknown, fragments: string[]): void {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof BindingMismatchError)) throw error;
+    const missing = fragments.filter((f) => !error.message.includes(f));
+    if (missing.length > 0) throw new Error(`message "${error.message}" lacks ${missing.join(', ')}`);
+    return;
+  }
+  throw new Error(`expected a BindingMismatchError naming ${fragments.join(', ')}`);
+}
+
+const bindingChecks: GpuCase = {
+  name: 'kernel bindings: missing, extra, wrong usage and unknown overrides are named errors',
+  async run(ctx) {
+    const kernel = await ctx.kernels.get('gather_matmul', { TILE: 16 });
+    const f = ctx.storage('f', new Float32Array(4));
+    const u = ctx.uniform('params', new Uint32Array(4));
+    const all = { Y: f, X: f, W: f, idx: f, params: u };
+    kernel.bind(all); // the right set binds
+    const { idx: _, ...noIdx } = all;
+    expectMismatch(() => kernel.bind(noIdx), ['gather_matmul', '"idx"', 'not given']);
+    expectMismatch(() => kernel.bind({ ...all, Z: f }), ['gather_matmul', '"Z"', 'no such binding']);
+    expectMismatch(() => kernel.bind({ ...all, params: f }), ['gather_matmul', '"params"', 'UNIFORM']);
+    await ctx.kernels.get('gather_matmul', { TILES: 8 }).then(
+      () => {
+        throw new Error('an unknown override constant was accepted');
+      },
+      (error: unknown) =>
+        expectMismatch(() => {
+          throw error;
+        }, ['gather_matmul', '"TILES"']),
+    );
+  },
+};
+
 /** Every GPU case, in the order both runners run them. */
 export const gpuCases: GpuCase[] = [
+  bindingChecks,
   gatherMatmulCase({ rows: 1, numX: 1, inDim: 1, outDim: 1 }),
   gatherMatmulCase({ rows: 5, numX: 3, inDim: 3, outDim: 17 }),
   gatherMatmulCase({ rows: 7, numX: 9, inDim: 7, outDim: 7 }),
