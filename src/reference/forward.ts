@@ -1,6 +1,8 @@
-// Reference forward pass over one tree: recursive, post-order, nodes numbered in pre-order.
+// Reference forward pass over one tree: children before parents, nodes numbered in pre-order.
+// (Iterative rather than recursive, so chains thousands of nodes deep cannot overflow the stack.)
 import type { Params } from '../params/params.ts';
 import { tensor } from '../params/params.ts';
+import { type NodeInfo, numberNodes } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
 import { type RlstmSaved, type RnnSaved, rlstmForward, rnnForward } from './cells.ts';
 import { crossEntropy, matVecAdd, softmax } from './linalg.ts';
@@ -62,14 +64,15 @@ export function forwardTree(
   const { dim: d, cell } = params;
   const P = params.tensors;
   const E = tensor(P, 'E');
-  const nodes: NodeState[] = [];
   const shift = (idx: number, which: 'h' | 'c', v: Float64Array | undefined) => {
     if (nudge && v && nudge.node === idx && nudge.which === which)
       v[nudge.index] = (v[nudge.index] as number) + nudge.delta;
   };
-  const visit = (t: Tree, depth: number): number => {
-    const idx = nodes.length;
-    nodes.push(undefined as unknown as NodeState); // placeholder: pre-order number taken before the children
+  // Children before parents: in pre-order every child comes after its parent, so walk it backwards.
+  const info = numberNodes(tree);
+  const nodes: NodeState[] = new Array(info.length);
+  for (let idx = info.length - 1; idx >= 0; idx--) {
+    const { node: t, depth, left: l, right: r } = info[idx] as NodeInfo;
     if (t.kind === 'leaf') {
       const id = ids.get(t.word);
       if (id === undefined)
@@ -79,10 +82,8 @@ export function forwardTree(
       shift(idx, 'h', h);
       shift(idx, 'c', c);
       nodes[idx] = { depth, left: -1, right: -1, wordId: id, word: t.word, h, c, saved: undefined };
-      return idx;
+      continue;
     }
-    const l = visit(t.left, depth + 1);
-    const r = visit(t.right, depth + 1);
     const L = nodes[l] as NodeState;
     const R = nodes[r] as NodeState;
     let saved: RnnSaved | RlstmSaved;
@@ -95,9 +96,7 @@ export function forwardTree(
     shift(idx, 'h', h);
     const c = 'c' in saved ? saved.c : undefined;
     nodes[idx] = { depth, left: l, right: r, wordId: -1, word: undefined, h, c, saved };
-    return idx;
-  };
-  visit(tree, 0);
+  }
   const root = nodes[0] as NodeState;
   const logits = Float64Array.from(tensor(P, 'bc'));
   matVecAdd(logits, tensor(P, 'Wc'), root.h, params.classes, d);

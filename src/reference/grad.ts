@@ -1,4 +1,4 @@
-// Reference backward pass: root softmax and cross-entropy, then recursive pre-order backward.
+// Reference backward pass: root softmax and cross-entropy, then backward in pre-order (parents first).
 // Parameter gradients are of the batch loss (mean over trees); per-node gradients of each tree's own loss.
 import type { Params } from '../params/params.ts';
 import { tensor, zerosLike } from '../params/params.ts';
@@ -70,29 +70,29 @@ export function gradTree(
   const dh: Float64Array[] = new Array(n);
   const dc: Float64Array[] | undefined = params.cell === 'rlstm' ? new Array(n) : undefined;
   const dE = tensor(G, 'E');
-  const back = (idx: number, dhIn: Float64Array, dcIn: Float64Array): void => {
+  // Parents before children (pre-order): a node's dh and dc are complete when its turn comes.
+  const dhIn: Float64Array[] = new Array(n);
+  const dcIn: Float64Array[] = new Array(n);
+  dhIn[0] = dhRoot;
+  dcIn[0] = new Float64Array(d);
+  for (let idx = 0; idx < n; idx++) {
     const s = f.nodes[idx] as NodeState;
-    dh[idx] = dhIn;
+    const gradH = dhIn[idx] as Float64Array;
+    dh[idx] = gradH;
     if (s.saved === undefined) {
       // Leaf: h = E[word], c = 0 (a constant); ∂J/∂c arrives only from the parent.
-      if (dc) dc[idx] = dcIn;
+      if (dc) dc[idx] = dcIn[idx] as Float64Array;
       const row = s.wordId * d;
-      for (let k = 0; k < d; k++) dE[row + k] = (dE[row + k] as number) + (dhIn[k] as number);
-      return;
-    }
-    if (dc) {
-      const g = rlstmBackward(P, G, d, s.saved as RlstmSaved, dhIn, dcIn);
+      for (let k = 0; k < d; k++) dE[row + k] = (dE[row + k] as number) + (gradH[k] as number);
+    } else if (dc) {
+      const g = rlstmBackward(P, G, d, s.saved as RlstmSaved, gradH, dcIn[idx] as Float64Array);
       dc[idx] = g.dc;
-      back(s.left, g.dhL, g.dcL);
-      back(s.right, g.dhR, g.dcR);
+      [dhIn[s.left], dcIn[s.left], dhIn[s.right], dcIn[s.right]] = [g.dhL, g.dcL, g.dhR, g.dcR];
     } else {
-      const g = rnnBackward(P, G, d, s.saved as RnnSaved, dhIn);
-      const zero = new Float64Array(0);
-      back(s.left, g.dhL, zero);
-      back(s.right, g.dhR, zero);
+      const g = rnnBackward(P, G, d, s.saved as RnnSaved, gradH);
+      [dhIn[s.left], dhIn[s.right]] = [g.dhL, g.dhR];
     }
-  };
-  back(0, dhRoot, new Float64Array(d));
+  }
   return { loss: crossEntropy(f.logits, label), dh, dc, nodes: f.nodes };
 }
 

@@ -7,16 +7,38 @@ function requireLeaves(words: readonly string[]): void {
   if (words.length === 0) throw new RangeError('a tree needs at least one leaf');
 }
 
-/** Builds a tree over words[lo, hi) where `split(lo, hi)` chooses the first index of the right part. */
+/**
+ * Builds a tree over words[lo, hi) where `split(lo, hi)` chooses the first index of the right part.
+ * Splits are chosen in pre-order (a span, then its left part, then its right part), without recursion.
+ */
 function build(
   words: readonly string[],
-  lo: number,
-  hi: number,
+  lo0: number,
+  hi0: number,
   split: (lo: number, hi: number) => number,
 ): Tree {
-  if (hi - lo === 1) return leaf(words[lo] as string);
-  const m = split(lo, hi);
-  return node(build(words, lo, m, split), build(words, m, hi, split), undefined);
+  const spans: [number, number][] = [];
+  const todo: [number, number][] = [[lo0, hi0]];
+  while (todo.length > 0) {
+    const [lo, hi] = todo.pop() as [number, number];
+    spans.push([lo, hi]);
+    if (hi - lo > 1) {
+      const m = split(lo, hi);
+      todo.push([m, hi], [lo, m]);
+    }
+  }
+  // Assemble children before parents: in reverse pre-order a node's left subtree is on top of the stack.
+  const built: Tree[] = [];
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const [lo, hi] = spans[i] as [number, number];
+    if (hi - lo === 1) built.push(leaf(words[lo] as string));
+    else {
+      const left = built.pop() as Tree;
+      const right = built.pop() as Tree;
+      built.push(node(left, right));
+    }
+  }
+  return built[0] as Tree;
 }
 
 /** A random tree by recursive uniform split: a span of n leaves splits after a uniform position 1 … n−1. */

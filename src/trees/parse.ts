@@ -80,7 +80,7 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
         if (!INTEGER.test(token)) fail(column, `label "${token}" is not an integer`);
         const label = Number(token);
         if (!Number.isSafeInteger(label)) fail(column, `label ${token} is too large`);
-        top.label = label;
+        top.label = label + 0; // -0 reads as 0
       } else {
         emit({ tree: leaf(token), bare: token }, column);
       }
@@ -120,15 +120,18 @@ export function parseTrees(text: string, options: ParseOptions = {}): Tree[] {
 /** Writes a tree on one line; an unlabelled internal node is written with `defaultLabel` (default 0). */
 export function formatTree(tree: Tree, options: { defaultLabel?: number } = {}): string {
   const fallback = options.defaultLabel ?? 0;
-  const write = (t: Tree): string => {
-    if (t.kind === 'leaf') {
+  const parts: string[] = [];
+  const todo: (Tree | string)[] = [tree];
+  while (todo.length > 0) {
+    const t = todo.pop() as Tree | string;
+    if (typeof t === 'string') parts.push(t);
+    else if (t.kind === 'leaf') {
       if (!WORD.test(t.word))
         throw new Error(`cannot write the word "${t.word}": words have no spaces or brackets`);
-      return t.label === undefined ? t.word : `(${t.label} ${t.word})`;
-    }
-    return `(${t.label ?? fallback} ${write(t.left)} ${write(t.right)})`;
-  };
-  return write(tree);
+      parts.push(t.label === undefined ? t.word : `(${t.label} ${t.word})`);
+    } else todo.push(')', t.right, ' ', t.left, `(${t.label ?? fallback} `);
+  }
+  return parts.join('');
 }
 
 /** Writes trees one per line, with a final newline. */
