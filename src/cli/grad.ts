@@ -54,7 +54,6 @@ function readText(path: string, what: string): string {
 /** Parameters from --params, or initialised from --dim/--seed over the trees' words; checks flag consistency. */
 function resolveParams(values: Record<string, string | undefined>, trees: readonly Tree[]): Params {
   const cell = values.cell;
-  if (cell !== undefined && !isCell(cell)) throw new UsageError(`--cell must be rnn or rlstm, got "${cell}"`);
   if (values.params !== undefined) {
     if (values.dim !== undefined || values.seed !== undefined) {
       throw new UsageError('--dim and --seed initialise new parameters: give them or --params, not both');
@@ -106,6 +105,9 @@ export const gradCommand: Command = {
       throw new UsageError(
         `--device ${values.device} is not available: this build computes gradients on the cpu only`,
       );
+    }
+    if (values.cell !== undefined && !isCell(values.cell)) {
+      throw new UsageError(`--cell must be rnn or rlstm, got "${values.cell}"`);
     }
     const focal = values.focal === undefined ? undefined : intFlag('focal', values.focal, 0);
     const trees = parseTrees(readText(values.trees, 'trees'), { source: values.trees });
