@@ -10,6 +10,14 @@ export class BindingMismatchError extends Error {
 /** A buffer, or a range of one, for one binding. */
 export type BufferResource = GPUBuffer | GPUBufferBinding;
 
+/**
+ * The uniform binding that carries a dispatch's row range. It is bound with a dynamic offset, so
+ * one buffer holds the ranges of every dispatch of a step, one per `RANGE_STRIDE` bytes.
+ */
+export const RANGE_BINDING = 'range';
+/** Byte stride of the per-dispatch range slots (WebGPU's minUniformBufferOffsetAlignment). */
+export const RANGE_STRIDE = 256;
+
 /** A compiled kernel: its pipeline and declared bindings. */
 export class Kernel {
   constructor(
@@ -99,7 +107,7 @@ export class KernelCache {
       entries: info.bindings.map((b) => ({
         binding: b.binding,
         visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: b.kind },
+        buffer: { type: b.kind, hasDynamicOffset: b.name === RANGE_BINDING && b.kind === 'uniform' },
       })),
     });
     const module = this.device.createShaderModule({ label, code: info.code });

@@ -1,0 +1,83 @@
+// classifier: the root classifier of every tree, its softmax, loss and gradient.
+//   p = softmax(Wc h_root + bc);  loss_t = −log p[label_t];  dlogits = p − onehot(label_t);
+//   dH[root] = Wcᵀ dlogits   (each tree's own loss: not divided by the batch size)
+//
+// Reads:  H        root rows
+//         theta    Wc [C, D] row-major at offWc, bc [C] at offbc
+//         roots    [B] u32, root row of each tree;  labels [B] u32
+// Writes: probs    [B, C] with `=`;  dlogits [B, C] with `=`;  loss [B] with `=`
+//         dH       root rows with `=` (cheap, so forward-only steps compute it too)
+// One workgroup per tree; threads loop over classes and units.
+
+override D: u32;
+override C: u32;
+override WG: u32 = 64u;
+
+struct Params {
+  numTrees: u32,
+  offWc: u32,
+  offbc: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> probs: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dlogits: array<f32>;
+@group(0) @binding(2) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dH: array<f32>;
+@group(0) @binding(4) var<storage, read> H: array<f32>;
+@group(0) @binding(5) var<storage, read> theta: array<f32>;
+@group(0) @binding(6) var<storage, read> roots: array<u32>;
+@group(0) @binding(7) var<storage, read> labels: array<u32>;
+@group(0) @binding(8) var<uniform> params: Params;
+
+var<workgroup> logits: array<f32, C>;
+var<workgroup> grads: array<f32, C>;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let t = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
+  if (t >= params.numTrees) {
+    return;  // uniform: one tree per workgroup
+  }
+  let root = roots[t];
+  // Logits.
+  for (var c = lid; c < C; c += WG) {
+    var acc = theta[params.offbc + c];
+    for (var k = 0u; k < D; k++) {
+      acc += theta[params.offWc + c * D + k] * H[root * D + k];
+    }
+    logits[c] = acc;
+  }
+  workgroupBarrier();
+  // Softmax and loss: C is small; one invocation does it in a fixed order.
+  if (lid == 0u) {
+    var m = logits[0];
+    for (var c = 1u; c < C; c++) {
+      m = max(m, logits[c]);
+    }
+    var sum = 0.0;
+    for (var c = 0u; c < C; c++) {
+      sum += exp(logits[c] - m);
+    }
+    let label = labels[t];
+    loss[t] = log(sum) + m - logits[label];
+    for (var c = 0u; c < C; c++) {
+      let p = exp(logits[c] - m) / sum;
+      probs[t * C + c] = p;
+      grads[c] = p - select(0.0, 1.0, c == label);
+      dlogits[t * C + c] = grads[c];
+    }
+  }
+  workgroupBarrier();
+  for (var j = lid; j < D; j += WG) {
+    var acc = 0.0;
+    for (var c = 0u; c < C; c++) {
+      acc += theta[params.offWc + c * D + j] * grads[c];
+    }
+    dH[root * D + j] = acc;
+  }
+}

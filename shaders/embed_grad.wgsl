@@ -1,0 +1,42 @@
+// embed_grad: the embedding gradient, a segment sum over the plan's word → leaves list.
+//   dE[w] = scale · Σ_{leaf rows l of word w} dH[l]   (fixed order: ascending rows)
+//
+// Reads:  dH           leaf rows (each tree's own loss)
+//         wordOffsets  [V + 1] u32, wordLeaves [numLeaves] u32 (CSR, grouped by word)
+// Writes: dTheta       dE [V, D] at params.offE with `=` (words absent from the batch get 0)
+// One invocation per (word, unit).
+
+override D: u32;
+override WG: u32 = 256u;
+
+struct Params {
+  vocab: u32,
+  offE: u32,
+  scale: f32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dTheta: array<f32>;
+@group(0) @binding(1) var<storage, read> dH: array<f32>;
+@group(0) @binding(2) var<storage, read> wordOffsets: array<u32>;
+@group(0) @binding(3) var<storage, read> wordLeaves: array<u32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let t = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  if (t >= params.vocab * D) {
+    return;
+  }
+  let w = t / D;
+  let j = t % D;
+  var acc = 0.0;
+  for (var e = wordOffsets[w]; e < wordOffsets[w + 1u]; e++) {
+    acc += dH[wordLeaves[e] * D + j];
+  }
+  dTheta[params.offE + t] = params.scale * acc;
+}

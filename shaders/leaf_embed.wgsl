@@ -1,0 +1,35 @@
+// leaf_embed: the leaves of a minibatch take their word vectors, h = E[word] (c = 0 is a cleared C).
+//
+// Reads:  theta      E [V, D] row-major at params.offE
+//         leafWords  [numLeaves] u32, vocabulary row of each leaf row
+// Writes: H          rows [0, numLeaves) with `=`
+// Saves:  nothing
+// One invocation per (leaf, unit); workgroups numbered linearly over the folded dispatch.
+
+override D: u32;
+override WG: u32 = 256u;
+
+struct Params {
+  numLeaves: u32,
+  offE: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> H: array<f32>;
+@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(2) var<storage, read> leafWords: array<u32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let t = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  if (t >= params.numLeaves * D) {
+    return;
+  }
+  let leaf = t / D;
+  let j = t % D;
+  H[t] = theta[params.offE + leafWords[leaf] * D + j];
+}

@@ -1,0 +1,161 @@
+// Engine cases: both cells × three schedules × hidden sizes × tree shapes, every number checked
+// against the Float64 reference (loss, every parameter gradient, every node's gh and gc).
+import { compare, describe as describeComparison } from '../../src/check/compare.ts';
+import { TreeEngine } from '../../src/engine/engine.ts';
+import { nodeGrads } from '../../src/engine/report.ts';
+import { initParams } from '../../src/params/params.ts';
+import type { Cell } from '../../src/params/shapes.ts';
+import { SCHEDULES, type Schedule } from '../../src/plan/schedule.ts';
+import { type GradResult, referenceGrad } from '../../src/reference/grad.ts';
+import { Rng } from '../../src/rng/index.ts';
+import { balancedTree, leftChain, randomTree } from '../../src/trees/generate.ts';
+import type { Tree } from '../../src/trees/tree.ts';
+import type { GpuCase, GpuTestContext } from './harness.ts';
+
+const VOCAB = Array.from({ length: 20 }, (_, i) => `w${i}`);
+const CLASSES = 3;
+
+function words(n: number, rng: Rng): string[] {
+  return Array.from({ length: n }, () => VOCAB[rng.uniformInt(0, VOCAB.length - 1)]!);
+}
+
+/** The tree shapes of the table, each a function of a seeded generator. */
+export const SHAPES: Record<string, (rng: Rng) => Tree[]> = {
+  'single leaf': (rng) => [{ kind: 'leaf', word: words(1, rng)[0]! }],
+  'two leaves': (rng) => [balancedTree(words(2, rng))],
+  'chain 40': (rng) => [leftChain(words(41, rng))],
+  'balanced depth 8': (rng) => [balancedTree(words(256, rng))],
+  'forest of 64': (rng) =>
+    Array.from({ length: 64 }, () => randomTree(words(rng.uniformInt(1, 24), rng), rng)),
+};
+
+/** Tolerances: tensors norm-wise, per-node norms element-wise relative. */
+const TENSOR_RTOL = 1e-4;
+const NORM_RTOL = 1e-4;
+
+interface Problem {
+  trees: Tree[];
+  labels: number[];
+  params: ReturnType<typeof initParams>;
+  expected: GradResult;
+}
+
+const problems = new Map<string, Problem>();
+
+/** The reference result of (cell, dim, shape), computed once and shared by the three schedules. */
+function problem(cell: Cell, dim: number, shape: string, seed: number): Problem {
+  const key = `${cell}/${dim}/${shape}`;
+  let p = problems.get(key);
+  if (!p) {
+    const rng = Rng.fromSeed(seed);
+    const trees = SHAPES[shape]!(rng);
+    const labels = trees.map(() => rng.uniformInt(0, CLASSES - 1));
+    const params = initParams(cell, dim, VOCAB, CLASSES, seed);
+    p = { trees, labels, params, expected: referenceGrad(params, trees, labels) };
+    problems.clear(); // one problem at a time: cases of a problem run next to each other
+    problems.set(key, p);
+  }
+  return p;
+}
+
+/** Largest |a − e| / |e| over the nodes (for the log). */
+function maxRelative(
+  _: unknown,
+  got: { gh: number; gc?: number }[][],
+  exp: { gh: number; gc?: number }[][],
+  key: 'gh' | 'gc',
+): number {
+  let worst = 0;
+  got.flat().forEach((n, i) => {
+    const e = exp.flat()[i]![key] ?? 0;
+    if (e !== 0) worst = Math.max(worst, Math.abs((n[key] ?? 0) - e) / Math.abs(e));
+  });
+  return worst;
+}
+
+/** Throws unless every tensor, the loss and every node norm match the reference. */
+async function checkEngine(ctx: GpuTestContext, cell: Cell, dim: number, shape: string, schedule: Schedule) {
+  const { trees, labels, params, expected } = problem(cell, dim, shape, ctx.seed);
+  const engine = await TreeEngine.create(
+    ctx.device,
+    { cell, dim, classes: CLASSES, vocab: VOCAB },
+    ctx.kernels,
+  );
+  try {
+    engine.setParams(params);
+    const batch = engine.upload(trees, labels);
+    const first = await engine.step(batch, { schedule });
+    const grads = await engine.readGrads();
+    const failures: string[] = [];
+    const check = (
+      name: string,
+      actual: ArrayLike<number>,
+      exp: ArrayLike<number>,
+      rtol: number,
+      normwise: boolean,
+    ) => {
+      const tol = { atol: 0, rtol };
+      const c = compare(name, actual, exp, tol);
+      const ok = normwise ? c.normwise <= rtol || c.maxAbs === 0 : c.ok;
+      if (!ok) failures.push(describeComparison({ ...c, ok }, tol));
+      return c;
+    };
+    check('loss', [first.loss], [expected.loss], TENSOR_RTOL, false);
+    let worst = 0;
+    for (const [name, exp] of Object.entries(expected.paramGrads)) {
+      worst = Math.max(worst, check(`d${name}`, grads[name]!, exp, TENSOR_RTOL, true).normwise);
+    }
+    const got = nodeGrads(batch.plan, first.norms!, engine.spec.hasC, VOCAB);
+    const flat = (g: typeof got, key: 'gh' | 'gc') => g.flat().map((n) => n[key] ?? 0);
+    const gh = maxRelative(
+      check('gh', flat(got, 'gh'), flat(expected.nodes, 'gh'), NORM_RTOL, false),
+      got,
+      expected.nodes,
+      'gh',
+    );
+    const gc =
+      cell === 'rlstm'
+        ? maxRelative(
+            check('gc', flat(got, 'gc'), flat(expected.nodes, 'gc'), NORM_RTOL, false),
+            got,
+            expected.nodes,
+            'gc',
+          )
+        : undefined;
+    // Bit-identical on a second run.
+    const second = await engine.step(batch, { schedule });
+    const grads2 = await engine.readGrads();
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(a).every((x, i) => Object.is(x, b[i]));
+    if (!same(first.norms!, second.norms!) || !same(first.treeLoss, second.treeLoss))
+      failures.push('a second run gave different losses or norms');
+    if (!Object.keys(grads).every((k) => same(grads[k]!, grads2[k]!)))
+      failures.push('a second run gave different gradients');
+    ctx.log(
+      `worst tensor normwise ${worst.toExponential(2)}; gh max rel ${gh.toExponential(2)}` +
+        (gc !== undefined ? `; gc max rel ${gc.toExponential(2)}` : '') +
+        `; ${first.dispatches} dispatches, ${first.submits} submit`,
+    );
+    if (failures.length > 0) throw new Error(failures.join('\n'));
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** Cells × schedules × dims × shapes. */
+export function engineCases(dims: readonly number[] = [1, 7, 32, 64, 128]): GpuCase[] {
+  const cases: GpuCase[] = [];
+  for (const cell of ['rnn', 'rlstm'] as const) {
+    for (const dim of dims) {
+      for (const shape of Object.keys(SHAPES)) {
+        for (const schedule of SCHEDULES) {
+          cases.push({
+            name: `engine ${cell} d=${dim} ${shape} ${schedule}`,
+            run: (ctx) => checkEngine(ctx, cell, dim, shape, schedule),
+          });
+        }
+      }
+    }
+  }
+  return cases;
+}
