@@ -1,10 +1,12 @@
 // `treegrad COMMAND [flags]`: the command table, help, and one place where errors meet the user.
 import { type Command, UsageError } from './command.ts';
+import { dataCommand } from './data.ts';
 import { gpuInfo } from './gpu-info.ts';
+import { gradCommand } from './grad.ts';
 import { selfcheck } from './selfcheck.ts';
 
 /** Every command, in the order `--help` lists them. */
-const commands: Command[] = [selfcheck, gpuInfo];
+const commands: Command[] = [selfcheck, gpuInfo, dataCommand, gradCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
