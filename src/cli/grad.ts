@@ -10,6 +10,7 @@ import {
   saveParams,
   tensorNames,
 } from '../params/index.ts';
+import { gpuGrad } from '../engine/grad.ts';
 import { type GradResult, referenceGrad } from '../reference/index.ts';
 import { type Tree, leaves, parseTrees } from '../trees/index.ts';
 import { type Command, UsageError } from './command.ts';
@@ -29,7 +30,8 @@ are of each tree's own loss. The focal leaf is the tree's one keyword leaf (k + 
 
 Without --params the parameters are initialised per docs/model.md from --dim and --seed, the
 vocabulary is the sorted distinct words of FILE and C = --classes or the largest label + 1.
---save-params writes the parameters used. --device: cpu (the Float64 reference; default).`;
+--save-params writes the parameters used. --device: cpu (the Float64 reference; default) or gpu
+(the level-batched WebGPU engine, float32, through Dawn).`;
 
 /** Sorted distinct leaf words of the trees (code-unit order). */
 export function treeVocab(trees: readonly Tree[]): string[] {
@@ -101,10 +103,8 @@ export const gradCommand: Command = {
     });
     if (values.trees === undefined) throw new UsageError('--trees is required');
     if (values.out === undefined) throw new UsageError('--out is required');
-    if (values.device !== 'cpu') {
-      throw new UsageError(
-        `--device ${values.device} is not available: this build computes gradients on the cpu only`,
-      );
+    if (values.device !== 'cpu' && values.device !== 'gpu') {
+      throw new UsageError(`--device must be cpu or gpu, got "${values.device}"`);
     }
     if (values.cell !== undefined && !isCell(values.cell)) {
       throw new UsageError(`--cell must be rnn or rlstm, got "${values.cell}"`);
@@ -113,7 +113,10 @@ export const gradCommand: Command = {
     const trees = parseTrees(readText(values.trees, 'trees'), { source: values.trees });
     const params = resolveParams(values, trees);
     if (values['save-params'] !== undefined) saveParams(values['save-params'], params);
-    const result = referenceGrad(params, trees, undefined, { focal });
+    const result =
+      values.device === 'gpu'
+        ? await gpuGrad(params, trees, focal)
+        : referenceGrad(params, trees, undefined, { focal });
     writeFileSync(values.out, JSON.stringify(gradJson(params, result)) + '\n');
     const logs = result.ratios.flatMap((r) => (r === null || r <= 0 ? [] : [Math.log10(r)]));
     const meanLog = logs.length ? (logs.reduce((a, b) => a + b, 0) / logs.length).toFixed(3) : 'n/a';

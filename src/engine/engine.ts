@@ -283,7 +283,10 @@ export class TreeEngine {
     const run = (kernel: Kernel, group: GPUBindGroup, workgroups: number, offsets?: number[]) => {
       if (workgroups === 0) return;
       pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, group, offsets);
+      // Two forms, never `undefined` for the offsets: Chrome's binding intermittently rejects an
+      // explicit undefined once the call site is optimised.
+      if (offsets) pass.setBindGroup(0, group, offsets);
+      else pass.setBindGroup(0, group);
       const [x, y, z] = computeDispatch(workgroups, maxPerDim);
       pass.dispatchWorkgroups(x, y, z);
       dispatches++;

@@ -97,8 +97,8 @@ export function gradTree(
 }
 
 /** Pre-order index of the focal node of tree `treeNo`: the option if given, else its single keyword leaf. */
-function focalIndex(
-  nodes: readonly NodeState[],
+export function focalIndex(
+  nodes: readonly { word?: string }[],
   treeNo: number,
   focal: number | undefined,
 ): number | undefined {
@@ -110,6 +110,17 @@ function focalIndex(
   }
   const keywords = nodes.flatMap((s, i) => (s.word !== undefined && KEYWORD.test(s.word) ? [i] : []));
   return keywords.length === 1 ? keywords[0] : undefined;
+}
+
+/** gh(focal)/gh(root) of one tree's pre-order node records; null without a focal node or when not finite. */
+export function focalRatio(
+  nodes: readonly NodeGrad[],
+  treeNo: number,
+  focal: number | undefined,
+): number | null {
+  const f = focalIndex(nodes, treeNo, focal);
+  const ratio = f === undefined ? null : (nodes[f] as NodeGrad).gh / (nodes[0] as NodeGrad).gh;
+  return ratio !== null && Number.isFinite(ratio) ? ratio : null;
 }
 
 /**
@@ -134,17 +145,14 @@ export function referenceGrad(
     const g = gradTree(params, tree, label, ids, t + 1, G);
     total += g.loss;
     const gh = g.dh.map(norm);
-    nodes.push(
-      g.nodes.map((s, i) => {
-        const rec: NodeGrad = { depth: s.depth, gh: gh[i] as number };
-        if (g.dc) rec.gc = norm(g.dc[i] as Float64Array);
-        if (s.word !== undefined) rec.word = s.word;
-        return rec;
-      }),
-    );
-    const focal = focalIndex(g.nodes, t + 1, options.focal);
-    const ratio = focal === undefined ? null : (gh[focal] as number) / (gh[0] as number);
-    ratios.push(ratio !== null && Number.isFinite(ratio) ? ratio : null);
+    const records = g.nodes.map((s, i) => {
+      const rec: NodeGrad = { depth: s.depth, gh: gh[i] as number };
+      if (g.dc) rec.gc = norm(g.dc[i] as Float64Array);
+      if (s.word !== undefined) rec.word = s.word;
+      return rec;
+    });
+    nodes.push(records);
+    ratios.push(focalRatio(records, t + 1, options.focal));
   });
   const scale = 1 / trees.length;
   for (const t of Object.values(G)) for (let i = 0; i < t.length; i++) t[i] = (t[i] as number) * scale;

@@ -10,7 +10,7 @@ import { type GradResult, referenceGrad } from '../../src/reference/grad.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { balancedTree, leftChain, randomTree } from '../../src/trees/generate.ts';
 import type { Tree } from '../../src/trees/tree.ts';
-import type { GpuCase, GpuTestContext } from './harness.ts';
+import { type GpuCase, type GpuTestContext, trackBuffers } from './harness.ts';
 
 const VOCAB = Array.from({ length: 20 }, (_, i) => `w${i}`);
 const CLASSES = 3;
@@ -159,3 +159,35 @@ export function engineCases(dims: readonly number[] = [1, 7, 32, 64, 128]): GpuC
   }
   return cases;
 }
+
+/** The engine frees every buffer it and its batches made, including those a growing pool replaced. */
+export const engineDisposeCase: GpuCase = {
+  name: 'engine dispose frees every buffer (pools grown by a bigger batch)',
+  async run(ctx) {
+    const tracked = trackBuffers(ctx.device);
+    for (const cell of ['rnn', 'rlstm'] as const) {
+      const engine = await TreeEngine.create(
+        tracked.device,
+        { cell, dim: 8, classes: CLASSES, vocab: VOCAB },
+        ctx.kernels,
+      );
+      engine.setParams(initParams(cell, 8, VOCAB, CLASSES, ctx.seed));
+      const rng = Rng.fromSeed(ctx.seed);
+      const small = engine.upload(SHAPES['two leaves']!(rng), [0]);
+      await engine.step(small);
+      const big = SHAPES['forest of 64']!(rng);
+      const large = engine.upload(
+        big,
+        big.map(() => 1),
+      );
+      await engine.step(large);
+      await engine.step(small, { schedule: 'node' });
+      await engine.readGrads();
+      engine.release(small);
+      engine.dispose();
+      const live = tracked.live();
+      if (live.length > 0)
+        throw new Error(`${cell}: ${live.length} buffers alive after dispose: ${live.join(', ')}`);
+    }
+  },
+};

@@ -4,6 +4,8 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { assertClose, describe } from '../../src/check/compare.ts';
 import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul.ts';
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
+import { engineCases, engineDisposeCase } from './cases-engine.ts';
+import { rlstmCases } from './cases-rlstm.ts';
 import type { GpuCase } from './harness.ts';
 
 /** Fresh uniform values in [-1, 1) from a seed. */
@@ -94,4 +96,7 @@ export const gpuCases: GpuCase[] = [
   gatherMatmulCase({ rows: 33, numX: 40, inDim: 50, outDim: 50 }),
   gatherMatmulCase({ rows: 64, numX: 64, inDim: 128, outDim: 128 }),
   gatherMatmulCase({ rows: 100, numX: 30, inDim: 20, outDim: 36, maxWorkgroupsPerDim: 3 }),
+  ...rlstmCases,
+  engineDisposeCase,
+  ...engineCases(),
 ];

@@ -21,6 +21,29 @@ export interface GpuTestContext {
   log(line: string): void;
 }
 
+/** A device whose createBuffer records every buffer, and which of them are not yet destroyed. */
+export function trackBuffers(device: GPUDevice): { device: GPUDevice; live(): string[] } {
+  const live = new Set<GPUBuffer>();
+  const createBuffer = (descriptor: GPUBufferDescriptor): GPUBuffer => {
+    const buffer = device.createBuffer(descriptor);
+    const destroy = buffer.destroy.bind(buffer);
+    live.add(buffer);
+    buffer.destroy = () => {
+      live.delete(buffer);
+      destroy();
+    };
+    return buffer;
+  };
+  const proxy = new Proxy(device, {
+    get(target, key) {
+      if (key === 'createBuffer') return createBuffer;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { device: proxy, live: () => [...live].map((b) => b.label || `${b.size} bytes`) };
+}
+
 /** One GPU test case, shared by both runners. */
 export interface GpuCase {
   readonly name: string;
