@@ -47,7 +47,6 @@ const WG = 256;
 export class TreeEngine {
   readonly layout: ParamLayout;
   readonly spec: CellSpec;
-  private readonly kernels: KernelCache;
   private readonly pool: BufferPool;
   private readonly theta: GPUBuffer;
   private readonly dTheta: GPUBuffer;
@@ -59,9 +58,7 @@ export class TreeEngine {
     readonly device: GPUDevice,
     readonly shape: ModelShape,
     private readonly k: Record<string, Kernel>,
-    kernels: KernelCache,
   ) {
-    this.kernels = kernels;
     this.layout = paramLayout(shape.cell, shape.dim, shape.vocab.length, shape.classes);
     this.spec = cellSpec(shape.cell, shape.dim);
     const flat = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
@@ -89,7 +86,7 @@ export class TreeEngine {
       kernels.get('node_norms', { D }),
     ]);
     const k = { leaf, forward, backward, classifier, reduce, embed, norms } as Record<string, Kernel>;
-    return new TreeEngine(device, shape, k, kernels);
+    return new TreeEngine(device, shape, k);
   }
 
   /** Uploads parameters (Float64 tensors by name) into the flat buffer. */

@@ -30,7 +30,9 @@ function table(
     const rows = shape[0]!;
     const cols = shape.length > 1 ? shape[1]! : 1;
     words.set([layout.offsets[g.tensor]!, rows, cols, tiles, g.terms.length], e * ENTRY);
-    g.terms.forEach(([slot, src], t) => words.set([slot, src], e * ENTRY + 5 + 2 * t));
+    g.terms.forEach(([slot, src], t) => {
+      words.set([slot, src], e * ENTRY + 5 + 2 * t);
+    });
     tiles += Math.ceil(rows / REDUCE_TILE) * Math.ceil(cols / REDUCE_TILE);
   });
   return {
