@@ -7,17 +7,18 @@
 // Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (children or roots)
 //         table   [numTensors, 12] u32: outOffset, rows, cols, tileStart, numTerms, (slot, src) × 2
 // Writes: dTheta  every element of every tensor of the table, with `=`
-// Tiling: a workgroup owns a TILE×TILE block (o, k) of one tensor and marches over r in
-// TILE-row slabs of deltas and inputs staged in workgroup memory.
+// Work: a workgroup of 8×8 threads owns a 32×32 block (o, k) of one tensor, each thread a 4×4
+// sub-block in registers; r marches in RT-row slabs of deltas and inputs staged in workgroup memory.
 
-override TILE: u32 = 16u;
+const BLOCK = 32u;  // block edge
+const SUB = 4u;     // sub-block edge per thread (BLOCK / 8)
+const RT = 16u;     // rows per slab
 const MAX_TERMS = 2u;
 const SRC_H_LEFT = 0u;
 const SRC_H_RIGHT = 1u;
 const SRC_C_LEFT = 2u;
 const SRC_C_RIGHT = 3u;
 const SRC_C_SELF = 4u;
-const SRC_ONE = 5u;
 
 struct Params {
   R: u32,
@@ -38,77 +39,108 @@ struct Params {
 @group(0) @binding(5) var<storage, read> table: array<u32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-var<workgroup> dTile: array<f32, MAX_TERMS * TILE * TILE>;  // [term, r, o]
-var<workgroup> xTile: array<f32, MAX_TERMS * TILE * TILE>;  // [term, r, k]
+var<workgroup> dTile: array<vec4f, MAX_TERMS * RT * BLOCK / 4u>;  // [term, r, o / 4]
+var<workgroup> xTile: array<vec4f, MAX_TERMS * RT * BLOCK / 4u>;  // [term, r, k / 4]
 
-fn input(src: u32, r: u32, k: u32) -> f32 {
+// Row of H or C that input `src` reads for row r (0xffffffff: the constant 1).
+fn srcRow(src: u32, r: u32) -> u32 {
   switch src {
-    case SRC_H_LEFT: { return H[idx[r * params.iStride] * params.D + k]; }
-    case SRC_H_RIGHT: { return H[idx[r * params.iStride + 1u] * params.D + k]; }
-    case SRC_C_LEFT: { return C[idx[r * params.iStride] * params.D + k]; }
-    case SRC_C_RIGHT: { return C[idx[r * params.iStride + 1u] * params.D + k]; }
-    case SRC_C_SELF: { return C[(params.selfBase + r) * params.D + k]; }
-    default: { return 1.0; }
+    case SRC_H_LEFT, SRC_C_LEFT: { return idx[r * params.iStride]; }
+    case SRC_H_RIGHT, SRC_C_RIGHT: { return idx[r * params.iStride + 1u]; }
+    case SRC_C_SELF: { return params.selfBase + r; }
+    default: { return 0xffffffffu; }
   }
 }
 
-@compute @workgroup_size(TILE, TILE)
+@compute @workgroup_size(64)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
   @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_id) lid: vec3u,
+  @builtin(local_invocation_index) t: u32,
 ) {
   let tileId = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
   // Which tensor: the last whose first tile is at or before tileId (the table is short).
   var e = 0u;
-  for (var t = 1u; t < params.numTensors; t++) {
-    if (table[t * 12u + 3u] <= tileId) {
-      e = t;
+  for (var i = 1u; i < params.numTensors; i++) {
+    if (table[i * 12u + 3u] <= tileId) {
+      e = i;
     }
   }
   let base = e * 12u;
   let outOffset = table[base];
   let rows = table[base + 1u];
   let cols = table[base + 2u];
-  let colTiles = (cols + TILE - 1u) / TILE;
+  let colTiles = (cols + BLOCK - 1u) / BLOCK;
   let local = tileId - table[base + 3u];
-  if (local >= ((rows + TILE - 1u) / TILE) * colTiles) {
-    return;  // uniform: past the last tile
+  if (local >= ((rows + BLOCK - 1u) / BLOCK) * colTiles) {
+    return;  // uniform: past the last block
   }
   let numTerms = table[base + 4u];
-  let o0 = (local / colTiles) * TILE;
-  let k0 = (local % colTiles) * TILE;
+  let o0 = (local / colTiles) * BLOCK;
+  let k0 = (local % colTiles) * BLOCK;
+  let ty = t / 8u;  // this thread's rows o0 + ty·SUB + a
+  let tx = t % 8u;  // and columns k0 + tx·SUB + b
 
-  var acc = 0.0;
-  for (var r0 = 0u; r0 < params.R; r0 += TILE) {
-    // Thread (lid.y = r, lid.x = o or k) stages one delta and one input per term.
-    let r = r0 + lid.y;
-    for (var term = 0u; term < MAX_TERMS; term++) {
-      let live = term < numTerms && r < params.R;
+  // acc[a] holds row o0 + ty·SUB + a, columns k0 + tx·SUB + (0 … 3).
+  var acc0 = vec4f();
+  var acc1 = vec4f();
+  var acc2 = vec4f();
+  var acc3 = vec4f();
+  let quads = BLOCK / SUB;
+  for (var r0 = 0u; r0 < params.R; r0 += RT) {
+    // Stage four lanes per step: lanes along o for deltas and along k for inputs.
+    for (var s = t; s < numTerms * RT * quads; s += 64u) {
+      let term = s / (RT * quads);
+      let r = r0 + (s / quads) % RT;
+      let lane = (s % quads) * SUB;
       let slot = table[base + 5u + 2u * term];
       let src = table[base + 6u + 2u * term];
-      let o = o0 + lid.x;
-      let k = k0 + lid.x;
-      let at = (term * TILE + lid.y) * TILE + lid.x;
-      dTile[at] = select(0.0, deltas[r * params.dStride + slot * rows + o], live && o < rows);
-      var x = 0.0;
-      if (live && k < cols) {
-        x = input(src, r, k);
+      var d = vec4f();
+      var x = vec4f();
+      if (r < params.R) {
+        let row = srcRow(src, r);
+        let fromC = src >= SRC_C_LEFT;
+        for (var c = 0u; c < SUB; c++) {
+          if (o0 + lane + c < rows) {
+            d[c] = deltas[r * params.dStride + slot * rows + o0 + lane + c];
+          }
+          let k = k0 + lane + c;
+          if (k < cols) {
+            if (row == 0xffffffffu) {
+              x[c] = 1.0;
+            } else if (fromC) {
+              x[c] = C[row * params.D + k];
+            } else {
+              x[c] = H[row * params.D + k];
+            }
+          }
+        }
       }
-      xTile[at] = x;
+      dTile[s] = d;
+      xTile[s] = x;
     }
     workgroupBarrier();
-    for (var term = 0u; term < MAX_TERMS; term++) {
-      for (var rr = 0u; rr < TILE; rr++) {
-        let at = (term * TILE + rr) * TILE;
-        acc += dTile[at + lid.y] * xTile[at + lid.x];
+    for (var term = 0u; term < numTerms; term++) {
+      for (var rr = 0u; rr < RT; rr++) {
+        let at = (term * RT + rr) * quads;
+        let dv = dTile[at + ty];
+        let xv = xTile[at + tx];
+        acc0 += dv.x * xv;
+        acc1 += dv.y * xv;
+        acc2 += dv.z * xv;
+        acc3 += dv.w * xv;
       }
     }
     workgroupBarrier();
   }
-  let o = o0 + lid.y;
-  let k = k0 + lid.x;
-  if (o < rows && k < cols) {
-    dTheta[outOffset + o * cols + k] = params.scale * acc;
+  let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  for (var a = 0u; a < SUB; a++) {
+    for (var b = 0u; b < SUB; b++) {
+      let o = o0 + ty * SUB + a;
+      let k = k0 + tx * SUB + b;
+      if (o < rows && k < cols) {
+        dTheta[outOffset + o * cols + k] = params.scale * accs[a][b];
+      }
+    }
   }
 }

@@ -9,11 +9,15 @@
 //         deltas   [numInternal, D]: δ of each node of the level, with `=` (for the weight gradients)
 // dH holds each tree's own loss gradient (not divided by the batch size).
 //
-// Tiling: a workgroup computes TILE nodes × TILE child outputs j, marching over k (the parent's
-// units) in slabs of δ, W_L[k, j] and W_R[k, j] staged in workgroup memory.
+// Work: a workgroup owns NT whole nodes; thread t computes child units j = t, t + WG, … of all NT
+// nodes, reading W[k, j] across threads (consecutive j: coalesced). δ marches over k in TK-wide
+// slabs staged in workgroup memory.
 
 override D: u32;
-override TILE: u32 = 16u;
+override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
+override WG: u32 = 64u;  // invocations per workgroup
+override TK: u32 = 32u;  // k-slab width
+const NT_MAX = 8u;
 
 struct Params {
   numLeaves: u32,
@@ -34,58 +38,59 @@ struct Range {
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<uniform> range: Range;
 
-var<workgroup> dTile: array<f32, TILE * TILE>;   // [node, k] = δ
-var<workgroup> wLTile: array<f32, TILE * TILE>;  // [k, j] = W_L[k, j]
-var<workgroup> wRTile: array<f32, TILE * TILE>;
+var<workgroup> ds: array<f32, NT * TK>;  // [node, kk] = δ
 
-@compute @workgroup_size(TILE, TILE)
+fn child(row: u32, side: u32) -> u32 { return children[2u * (row - params.numLeaves) + side]; }
+
+@compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
   @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_id) lid: vec3u,
+  @builtin(local_invocation_index) t: u32,
 ) {
-  let outTiles = (D + TILE - 1u) / TILE;
-  let tileId = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
-  let nodeTile = tileId / outTiles;
-  let outTile = tileId % outTiles;
-  if (nodeTile * TILE >= range.count) {
+  let first = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * NT;
+  if (first >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  let n = nodeTile * TILE + lid.y;
-  let nodeOk = n < range.count;
-  let row = range.start + min(n, range.count - 1u);
-  let i = row - params.numLeaves;
-  let j = outTile * TILE + lid.x;
-
-  var accL = 0.0;
-  var accR = 0.0;
-  for (var k0 = 0u; k0 < D; k0 += TILE) {
-    // Stage δ[n, k0 + lid.x]; the first column of tiles also saves it for the weight gradients.
-    let k = k0 + lid.x;
-    var delta = 0.0;
-    if (nodeOk && k < D) {
-      let h = H[row * D + k];
-      delta = dH[row * D + k] * (1.0 - h * h);
-      if (outTile == 0u) {
-        deltas[i * D + k] = delta;
+  for (var j0 = 0u; j0 < D; j0 += WG) {
+    let j = j0 + t;
+    var accL = array<f32, NT_MAX>();
+    var accR = array<f32, NT_MAX>();
+    for (var k0 = 0u; k0 < D; k0 += TK) {
+      for (var e = t; e < NT * TK; e += WG) {
+        let n = first + e / TK;
+        let k = k0 + e % TK;
+        var delta = 0.0;
+        if (n < range.count && k < D) {
+          let row = range.start + n;
+          let h = H[row * D + k];
+          delta = dH[row * D + k] * (1.0 - h * h);
+          if (j0 == 0u) {
+            deltas[(row - params.numLeaves) * D + k] = delta;
+          }
+        }
+        ds[e] = delta;
+      }
+      workgroupBarrier();
+      if (j < D) {
+        for (var kk = 0u; kk < min(TK, D - k0); kk++) {
+          let wl = theta[params.offW_L + (k0 + kk) * D + j];
+          let wr = theta[params.offW_R + (k0 + kk) * D + j];
+          for (var n = 0u; n < NT; n++) {
+            let d = ds[n * TK + kk];
+            accL[n] += wl * d;
+            accR[n] += wr * d;
+          }
+        }
+      }
+      workgroupBarrier();
+    }
+    for (var n = 0u; n < NT; n++) {
+      if (j < D && first + n < range.count) {
+        let row = range.start + first + n;
+        dH[child(row, 0u) * D + j] = accL[n];
+        dH[child(row, 1u) * D + j] = accR[n];
       }
     }
-    dTile[lid.y * TILE + lid.x] = delta;
-    // Stage W[k0 + lid.y, j]: consecutive threads read consecutive j.
-    let kw = k0 + lid.y;
-    let wOk = kw < D && j < D;
-    wLTile[lid.y * TILE + lid.x] = select(0.0, theta[params.offW_L + kw * D + j], wOk);
-    wRTile[lid.y * TILE + lid.x] = select(0.0, theta[params.offW_R + kw * D + j], wOk);
-    workgroupBarrier();
-    for (var kk = 0u; kk < TILE; kk++) {
-      let d = dTile[lid.y * TILE + kk];
-      accL += d * wLTile[kk * TILE + lid.x];
-      accR += d * wRTile[kk * TILE + lid.x];
-    }
-    workgroupBarrier();
-  }
-  if (nodeOk && j < D) {
-    dH[children[2u * i] * D + j] = accL;
-    dH[children[2u * i + 1u] * D + j] = accR;
   }
 }

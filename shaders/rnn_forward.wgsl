@@ -7,12 +7,15 @@
 // Writes: H        rows [range.start, range.start + range.count) with `=`
 // Saves:  nothing beyond H (backward uses tanh' = 1 − h²)
 //
-// Tiling: a workgroup computes TILE nodes × TILE outputs, marching over k in TILE-wide slabs of
-// h_L, h_R, W_L and W_R staged in workgroup memory. Tiles are numbered linearly over the (folded)
-// dispatch: tileId = nodeTile · outTiles + outTile.
+// Work: a workgroup owns NT whole nodes; thread t computes outputs j = t, t + WG, … of all NT
+// nodes, so each weight element is read once per workgroup and used NT times. The children's h
+// march over k in TK-wide slabs staged in workgroup memory.
 
 override D: u32;
-override TILE: u32 = 16u;
+override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
+override WG: u32 = 64u;  // invocations per workgroup
+override TK: u32 = 32u;  // k-slab width
+const NT_MAX = 8u;
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
 
 struct Params {
@@ -32,50 +35,50 @@ struct Range {
 @group(0) @binding(3) var<uniform> params: Params;
 @group(0) @binding(4) var<uniform> range: Range;
 
-var<workgroup> hLTile: array<f32, TILE * TILE>;  // [node, k]
-var<workgroup> hRTile: array<f32, TILE * TILE>;
-var<workgroup> wLTile: array<f32, TILE * TILE>;  // [out, k]
-var<workgroup> wRTile: array<f32, TILE * TILE>;
+var<workgroup> xs: array<f32, 2 * NT * TK>;  // [side (h_L, h_R), node, kk]
 
-@compute @workgroup_size(TILE, TILE)
+fn child(row: u32, side: u32) -> u32 { return children[2u * (row - params.numLeaves) + side]; }
+
+@compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
   @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_id) lid: vec3u,
+  @builtin(local_invocation_index) t: u32,
 ) {
-  let outTiles = (D + TILE - 1u) / TILE;
-  let tileId = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
-  let nodeTile = tileId / outTiles;
-  let outTile = tileId % outTiles;
-  if (nodeTile * TILE >= range.count) {
+  let first = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * NT;  // first node of this workgroup in the range
+  if (first >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  let n = nodeTile * TILE + lid.y;
-  let nodeOk = n < range.count;
-  let row = range.start + min(n, range.count - 1u);
-  let i = row - params.numLeaves;
-  let left = children[2u * i];
-  let right = children[2u * i + 1u];
-  let j = outTile * TILE + lid.x;      // output this thread computes
-  let wRow = outTile * TILE + lid.y;   // weight row this thread stages
-
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < D; k0 += TILE) {
-    let k = k0 + lid.x;
-    let kOk = k < D;
-    let t = lid.y * TILE + lid.x;
-    hLTile[t] = select(0.0, H[left * D + k], nodeOk && kOk);
-    hRTile[t] = select(0.0, H[right * D + k], nodeOk && kOk);
-    wLTile[t] = select(0.0, theta[params.offW_L + wRow * D + k], wRow < D && kOk);
-    wRTile[t] = select(0.0, theta[params.offW_R + wRow * D + k], wRow < D && kOk);
-    workgroupBarrier();
-    for (var kk = 0u; kk < TILE; kk++) {
-      acc += hLTile[lid.y * TILE + kk] * wLTile[lid.x * TILE + kk]
-           + hRTile[lid.y * TILE + kk] * wRTile[lid.x * TILE + kk];
+  for (var j0 = 0u; j0 < D; j0 += WG) {
+    let j = j0 + t;
+    var acc = array<f32, NT_MAX>();  // explicit zeros on every pass (see rlstm_forward)
+    for (var k0 = 0u; k0 < D; k0 += TK) {
+      for (var e = t; e < 2u * NT * TK; e += WG) {
+        let n = first + (e / TK) % NT;
+        let k = k0 + e % TK;
+        var v = 0.0;
+        if (n < range.count && k < D) {
+          v = H[child(range.start + n, e / (NT * TK)) * D + k];
+        }
+        xs[e] = v;
+      }
+      workgroupBarrier();
+      if (j < D) {
+        for (var kk = 0u; kk < min(TK, D - k0); kk++) {
+          let wl = theta[params.offW_L + j * D + k0 + kk];
+          let wr = theta[params.offW_R + j * D + k0 + kk];
+          for (var n = 0u; n < NT; n++) {
+            acc[n] += wl * xs[n * TK + kk] + wr * xs[(NT + n) * TK + kk];
+          }
+        }
+      }
+      workgroupBarrier();
     }
-    workgroupBarrier();
-  }
-  if (nodeOk && j < D) {
-    H[row * D + j] = tanh(clamp(acc + theta[params.offb + j], -TANH_CLAMP, TANH_CLAMP));
+    for (var n = 0u; n < NT; n++) {
+      if (j < D && first + n < range.count) {
+        let row = range.start + first + n;
+        H[row * D + j] = tanh(clamp(acc[n] + theta[params.offb + j], -TANH_CLAMP, TANH_CLAMP));
+      }
+    }
   }
 }

@@ -33,14 +33,11 @@ export interface CellSpec {
   grads: readonly GradTerms[];
 }
 
-const TILE = 16;
-
-function tiled(shader: string, dim: number): LevelLaunch {
-  return {
-    shader,
-    constants: { D: dim, TILE },
-    workgroups: (count) => Math.ceil(count / TILE) * Math.ceil(dim / TILE),
-  };
+/** RNN level kernels: NT nodes per workgroup, one thread per output up to 256 in 32-wide waves. */
+function rnnLaunch(shader: string, dim: number): LevelLaunch {
+  const NT = 8;
+  const constants = { D: dim, NT, WG: Math.min(256, 32 * Math.ceil(dim / 32)), TK: 32 };
+  return { shader, constants, workgroups: (count) => Math.ceil(count / NT) };
 }
 
 function perNodes(
@@ -105,8 +102,8 @@ export function cellSpec(cell: Cell, dim: number): CellSpec {
       savedWidth: 0,
       deltaWidth: dim,
       hasC: false,
-      forward: tiled('rnn_forward', dim),
-      backward: tiled('rnn_backward', dim),
+      forward: rnnLaunch('rnn_forward', dim),
+      backward: rnnLaunch('rnn_backward', dim),
       grads: [
         { tensor: 'W_L', terms: [[0, SRC.hLeft]] },
         { tensor: 'W_R', terms: [[0, SRC.hRight]] },

@@ -7,6 +7,7 @@ import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
 import { readBuffer } from '../gpu/buffers.ts';
 import { type Kernel, KernelCache, RANGE_STRIDE } from '../gpu/kernel.ts';
+import { PassTimer } from '../gpu/timestamps.ts';
 import { type GpuBatch, uploadBatch } from './batch.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
@@ -26,6 +27,19 @@ export interface StepOptions {
   schedule?: Schedule;
   /** Forward only (evaluation) when false. */
   backward?: boolean;
+  /**
+   * Time every dispatch on the GPU: each runs in a pass of its own with timestamp queries (when
+   * the adapter has them), and the result lists GPU time per dispatch. Slower; for benchmarks.
+   */
+  profile?: boolean;
+}
+
+/** GPU time of one dispatch of a profiled step. */
+export interface DispatchTime {
+  kernel: string;
+  /** Rows of the dispatch's range, for level kernels. */
+  rows?: number;
+  ns: number;
 }
 
 /** What a step read back. */
@@ -39,6 +53,11 @@ export interface StepResult {
   norms?: Float32Array;
   dispatches: number;
   submits: number;
+  /**
+   * Per-dispatch GPU times of a profiled step, for its first 2048 dispatches (WebGPU's query
+   * limit); absent when the adapter has no timestamp queries.
+   */
+  profile?: DispatchTime[];
 }
 
 const WG = 256;
@@ -276,9 +295,26 @@ export class TreeEngine {
       encoder.clearBuffer(this.pool.get('C'), 0, plan.numNodes * D * 4);
       encoder.clearBuffer(this.pool.get('dC'), 0, plan.numNodes * D * 4);
     }
-    const pass = encoder.beginComputePass({ label: 'treegrad step' });
-    const run = (kernel: Kernel, group: GPUBindGroup, workgroups: number, offsets?: number[]) => {
+    const timer = options.profile ? new PassTimer(this.device, level.ranges.length + 8) : undefined;
+    const timed: Omit<DispatchTime, 'ns'>[] = [];
+    let pass = encoder.beginComputePass(timer ? timer.pass('leaf_embed') : { label: 'treegrad step' });
+    let first = true;
+    const run = (
+      kernel: Kernel,
+      group: GPUBindGroup,
+      workgroups: number,
+      offsets?: number[],
+      rows?: number,
+    ) => {
       if (workgroups === 0) return;
+      if (timer) {
+        if (!first) {
+          pass.end();
+          pass = encoder.beginComputePass(timer.pass(kernel.label));
+        }
+        first = false;
+        timed.push(rows === undefined ? { kernel: kernel.info.name } : { kernel: kernel.info.name, rows });
+      }
       pass.setPipeline(kernel.pipeline);
       // Two forms, never `undefined` for the offsets: Chrome's binding intermittently rejects an
       // explicit undefined once the call site is optimised.
@@ -289,8 +325,10 @@ export class TreeEngine {
       dispatches++;
     };
     const numRanges = level.ranges.length / 2;
-    const rangeRun = (kernel: Kernel, group: GPUBindGroup, launch: CellSpec['forward'], r: number) =>
-      run(kernel, group, launch.workgroups(level.ranges[2 * r + 1]!), [r * RANGE_STRIDE]);
+    const rangeRun = (kernel: Kernel, group: GPUBindGroup, launch: CellSpec['forward'], r: number) => {
+      const rows = level.ranges[2 * r + 1]!;
+      run(kernel, group, launch.workgroups(rows), [r * RANGE_STRIDE], rows);
+    };
     run(this.k.leaf!, groups.get('leaf')!, Math.ceil((plan.numLeaves * D) / WG));
     for (let r = 0; r < numRanges; r++) rangeRun(this.k.forward!, level.groups.forward, this.spec.forward, r);
     run(this.k.classifier!, groups.get('classifier')!, plan.numTrees);
@@ -303,6 +341,7 @@ export class TreeEngine {
       run(this.k.norms!, groups.get('norms')!, Math.ceil(plan.numNodes / 64));
     }
     pass.end();
+    timer?.resolve(encoder);
     const readback = this.pool.get('readback');
     const B = plan.numTrees;
     encoder.copyBufferToBuffer(this.pool.get('loss'), 0, readback, 0, B * 4);
@@ -323,6 +362,11 @@ export class TreeEngine {
       submits: 1,
     };
     if (backward) result.norms = data.subarray(B * (1 + C));
+    if (timer) {
+      const ns = await timer.read();
+      timer.destroy();
+      if (timer.enabled) result.profile = timed.slice(0, ns.length).map((t, i) => ({ ...t, ns: ns[i]! }));
+    }
     return result;
   }
 

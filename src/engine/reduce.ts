@@ -6,8 +6,8 @@ import type { ParamLayout } from './layout.ts';
 
 /** Entries per tensor in the table (see the kernel's header). */
 const ENTRY = 12;
-/** Tile edge of outer_reduce. */
-export const REDUCE_TILE = 16;
+/** Block edge of outer_reduce (a workgroup owns a REDUCE_TILE² block of one tensor). */
+export const REDUCE_TILE = 32;
 
 /** One uploaded table and how many workgroups its dispatch needs. */
 export interface ReduceTable {
