@@ -31,6 +31,14 @@ struct Params {
 @group(0) @binding(8) var<uniform> params: Params;
 
 var<workgroup> logits: array<f32, C>;
+// log(1 + x) for x ≥ 0, accurate where 1 + x rounds away most of x.
+fn log1p(x: f32) -> f32 {
+  if (x < 1e-3) {
+    return x * (1.0 - x * (0.5 - x / 3.0));
+  }
+  return log(1.0 + x);
+}
+
 var<workgroup> grads: array<f32, C>;
 
 @compute @workgroup_size(WG)
@@ -53,22 +61,36 @@ fn main(
     logits[c] = acc;
   }
   workgroupBarrier();
-  // Softmax and loss: C is small; one invocation does it in a fixed order.
+  // Softmax and loss: C is small; one invocation does it in a fixed order. With m the largest
+  // logit and rest = Σ_{c ≠ argmax} exp(l_c − m): loss = m − l_label + log1p(rest), and
+  // dlogits[label] = −Σ_{c ≠ label} p_c, both free of the cancellation that p ≈ 1 brings.
   if (lid == 0u) {
-    var m = logits[0];
+    var top = 0u;
     for (var c = 1u; c < C; c++) {
-      m = max(m, logits[c]);
+      if (logits[c] > logits[top]) {
+        top = c;
+      }
     }
-    var sum = 0.0;
+    let m = logits[top];
+    var rest = 0.0;
     for (var c = 0u; c < C; c++) {
-      sum += exp(logits[c] - m);
+      if (c != top) {
+        rest += exp(logits[c] - m);
+      }
     }
     let label = labels[t];
-    loss[t] = log(sum) + m - logits[label];
+    loss[t] = m - logits[label] + log1p(rest);
+    var others = 0.0;
     for (var c = 0u; c < C; c++) {
-      let p = exp(logits[c] - m) / sum;
+      let p = exp(logits[c] - m) / (1.0 + rest);
       probs[t * C + c] = p;
-      grads[c] = p - select(0.0, 1.0, c == label);
+      if (c != label) {
+        grads[c] = p;
+        others += p;
+      }
+    }
+    grads[label] = -others;
+    for (var c = 0u; c < C; c++) {
       dlogits[t * C + c] = grads[c];
     }
   }

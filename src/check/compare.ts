@@ -19,6 +19,8 @@ export interface Comparison {
   expected: number;
   /** ‖a − e‖₂ / max(‖e‖₂, tiny). */
   normwise: number;
+  /** Largest |a − e| / |e| over elements with e ≠ 0. */
+  maxRel: number;
 }
 
 /** Compares elementwise with |a − e| ≤ atol + rtol·|e|; NaN and length mismatches fail. */
@@ -37,6 +39,7 @@ export function compare(
   let diff2 = 0;
   let ref2 = 0;
   let ok = true;
+  let maxRel = 0;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;
@@ -48,6 +51,7 @@ export function compare(
       worstIndex = i;
     }
     if (d > maxAbs || Number.isNaN(d)) maxAbs = d;
+    if (e !== 0 && !(d / Math.abs(e) <= maxRel)) maxRel = d / Math.abs(e);
     diff2 += (a - e) ** 2;
     ref2 += e * e;
   }
@@ -59,6 +63,7 @@ export function compare(
     actual: actual[worstIndex] ?? Number.NaN,
     expected: expected[worstIndex] ?? Number.NaN,
     normwise: Math.sqrt(diff2) / Math.max(Math.sqrt(ref2), 1e-300),
+    maxRel,
   };
 }
 

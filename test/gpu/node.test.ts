@@ -6,6 +6,7 @@ import { gpuCases } from './cases.ts';
 import { runCase } from './harness.ts';
 
 const seed = Number(process.env.TREEGRAD_TEST_SEED ?? Date.now() % 1_000_000);
+const filter = process.env.TREEGRAD_TEST_FILTER ?? '';
 let gpu: Gpu;
 let kernels: KernelCache;
 
@@ -21,6 +22,7 @@ afterAll(() => {
 
 describe('GPU cases (Node, Dawn)', () => {
   gpuCases.forEach((c, i) => {
+    if (!c.name.includes(filter)) return;
     test(c.name, async () => {
       const result = await runCase(gpu.device, kernels, c, seed + 1000 * i);
       for (const line of result.logs) console.log(`  ${line}`);
