@@ -65,7 +65,7 @@ export async function benchEngine(
   const points: EnginePoint[] = [];
   for (const cell of o.cells) {
     for (const dim of o.dims) {
-      const engine = await TreeEngine.create(device, { cell, dim, classes: 5, vocab: VOCAB }, kernels);
+      const engine = await TreeEngine.create(device, { cell, dim, classes: 5, vocab: VOCAB }, { kernels });
       try {
         engine.setParams(initParams(cell, dim, VOCAB, 5, o.seed));
         const batch = engine.upload(forest, labels);

@@ -17,21 +17,11 @@ interface Step {
 const bin = (name: string) => join('node_modules', '.bin', name);
 const steps: Step[] = [];
 
-function run(
-  name: string,
-  command: string,
-  args: string[],
-): { ok: boolean; output: string; seconds: number } {
+function run(name: string, command: string, args: string[]): { ok: boolean; seconds: number } {
   console.log(`\n── ${name}: ${command} ${args.join(' ')}`);
   const start = performance.now();
-  const child = spawnSync(command, args, {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  process.stdout.write(child.stdout ?? '');
-  const seconds = (performance.now() - start) / 1000;
-  return { ok: child.status === 0, output: child.stdout ?? '', seconds };
+  const child = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  return { ok: child.status === 0, seconds: (performance.now() - start) / 1000 };
 }
 
 const extra = process.argv.slice(2);
@@ -67,24 +57,24 @@ try {
 } catch {
   groups.set('vitest', { passed: 0, failed: 1 });
 }
-rmSync(dir, { recursive: true, force: true });
 for (const [name, g] of groups)
   steps.push({ name, ok: vitest.ok && g.failed === 0, seconds: vitest.seconds, ...g });
 if (groups.size === 0)
   steps.push({ name: 'vitest', ok: false, seconds: vitest.seconds, passed: 0, failed: 1 });
 
 if (extra.length === 0) {
-  const chrome = run('chrome', bin('tsx'), ['test/browser/run.ts']);
-  const counts = /Chrome GPU cases: (\d+) passed, (\d+) failed/.exec(chrome.output);
-  steps.push({
-    name: 'chrome-gpu',
-    ok: chrome.ok,
-    seconds: chrome.seconds,
-    passed: counts ? Number(counts[1]) : 0,
-    failed: counts ? Number(counts[2]) : 1,
-  });
+  const summary = join(dir, 'chrome.json');
+  const chrome = run('chrome', bin('tsx'), ['test/browser/run.ts', '--summary', summary]);
+  let counts = { passed: 0, failed: 1 };
+  try {
+    counts = JSON.parse(readFileSync(summary, 'utf8')) as typeof counts;
+  } catch {
+    // the runner died before writing its summary: counted as one failure
+  }
+  steps.push({ name: 'chrome-gpu', ok: chrome.ok, seconds: chrome.seconds, ...counts });
 }
 
+rmSync(dir, { recursive: true, force: true });
 console.log('\n── summary');
 for (const s of steps) {
   const counts = s.passed === undefined ? '' : `${s.passed} passed, ${s.failed} failed`;

@@ -102,7 +102,13 @@ export async function openChromePage(
     rmSync(userDataDir, { recursive: true, force: true });
   };
   try {
-    browser = await puppeteer.launch({ executablePath, headless: true, args: CHROME_FLAGS, userDataDir });
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args: CHROME_FLAGS,
+      userDataDir,
+      protocolTimeout: 3_600_000, // long GPU work keeps the page busy; callers set their own timeouts
+    });
     const page = await browser.newPage();
     page.on('console', (message) => onConsole(message.text()));
     page.on('pageerror', (error) => onConsole(`page error: ${(error as Error).message ?? error}`));

@@ -22,6 +22,17 @@ export interface ModelShape {
   vocab: readonly string[];
 }
 
+/** Options of an engine. */
+export interface EngineOptions {
+  /** Pipelines to share with other engines on the same device. */
+  kernels?: KernelCache;
+  /**
+   * Fold dispatches as if the device allowed only this many workgroups per dimension (default:
+   * the device's limit). Lets tests run the folding path on small levels.
+   */
+  maxWorkgroupsPerDimension?: number;
+}
+
 /** Options of one step. */
 export interface StepOptions {
   schedule?: Schedule;
@@ -77,6 +88,7 @@ export class TreeEngine {
     readonly device: GPUDevice,
     readonly shape: ModelShape,
     private readonly k: Record<string, Kernel>,
+    private readonly maxPerDim: number,
   ) {
     this.layout = paramLayout(shape.cell, shape.dim, shape.vocab.length, shape.classes);
     this.spec = cellSpec(shape.cell, shape.dim);
@@ -91,8 +103,14 @@ export class TreeEngine {
   static async create(
     device: GPUDevice,
     shape: ModelShape,
-    kernels = new KernelCache(device),
+    options: EngineOptions = {},
   ): Promise<TreeEngine> {
+    const kernels = options.kernels ?? new KernelCache(device);
+    const maxPerDim = options.maxWorkgroupsPerDimension ?? device.limits.maxComputeWorkgroupsPerDimension;
+    if (shape.classes < 1 || !Number.isInteger(shape.classes)) {
+      throw new RangeError(`classes must be a positive integer, got ${shape.classes}`);
+    }
+    if (shape.vocab.length === 0) throw new RangeError('the vocabulary is empty');
     const spec = cellSpec(shape.cell, shape.dim);
     const D = shape.dim;
     const [leaf, forward, backward, classifier, reduce, embed, norms] = await Promise.all([
@@ -105,7 +123,7 @@ export class TreeEngine {
       kernels.get('node_norms', { D }),
     ]);
     const k = { leaf, forward, backward, classifier, reduce, embed, norms } as Record<string, Kernel>;
-    return new TreeEngine(device, shape, k);
+    return new TreeEngine(device, shape, k, maxPerDim);
   }
 
   /** Uploads parameters (Float64 tensors by name) into the flat buffer. */
@@ -286,7 +304,7 @@ export class TreeEngine {
     this.ensureState(batch);
     const groups = this.batchGroups(batch);
     const level = this.levelGroups(batch, options.schedule ?? 'level');
-    const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const maxPerDim = this.maxPerDim;
     const D = this.shape.dim;
     const C = this.shape.classes;
     let dispatches = 0;

@@ -14,10 +14,7 @@ export class PassTimer {
   private readonly readBuffer?: GPUBuffer;
   private passes = 0;
 
-  constructor(
-    private readonly device: GPUDevice,
-    capacity: number,
-  ) {
+  constructor(device: GPUDevice, capacity: number) {
     this.capacity = Math.min(capacity, MAX_QUERIES / 2);
     this.enabled = device.features.has('timestamp-query') && capacity > 0;
     if (!this.enabled) return;

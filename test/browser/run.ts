@@ -1,6 +1,7 @@
 // Runner 2 of the GPU test table, the driver: serves the project, opens test/browser/ in headless
 // Chrome with WebGPU, forwards the page console and exits non-zero on any failure or GPU error.
-// Usage: tsx test/browser/run.ts [--filter TEXT] [--seed N] [--timeout SECONDS]
+// Usage: tsx test/browser/run.ts [--filter TEXT] [--seed N] [--timeout SECONDS] [--summary FILE.json]
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openChromePage } from '../../src/browser/chrome.ts';
 import type { PageReport } from './page.ts';
@@ -9,7 +10,8 @@ const { values } = parseArgs({
   options: {
     filter: { type: 'string' },
     seed: { type: 'string' },
-    timeout: { type: 'string', default: '600' },
+    timeout: { type: 'string', default: '1800' },
+    summary: { type: 'string' },
   },
 });
 const query = new URLSearchParams();
@@ -31,6 +33,9 @@ const failed = report.results.filter((r) => !r.ok);
 for (const r of failed) console.error(`FAIL ${r.name}\n  ${r.error?.replaceAll('\n', '\n  ')}`);
 for (const e of report.errors) console.error(`GPU error: ${e}`);
 const passed = report.results.length - failed.length;
+if (values.summary) {
+  writeFileSync(values.summary, JSON.stringify({ passed, failed: failed.length + report.errors.length }));
+}
 console.log(
   `Chrome GPU cases: ${passed} passed, ${failed.length + report.errors.length} failed (${report.adapter ?? 'no adapter'})`,
 );

@@ -8,7 +8,7 @@ import type { Cell } from '../../src/params/shapes.ts';
 import { SCHEDULES, type Schedule } from '../../src/plan/schedule.ts';
 import { type GradResult, referenceGrad } from '../../src/reference/grad.ts';
 import { Rng } from '../../src/rng/index.ts';
-import { balancedTree, leftChain, randomTree } from '../../src/trees/generate.ts';
+import { balancedTree, leftChain, randomTree, rightChain } from '../../src/trees/generate.ts';
 import type { Tree } from '../../src/trees/tree.ts';
 import { type GpuCase, type GpuTestContext, trackBuffers } from './harness.ts';
 
@@ -25,6 +25,7 @@ export const SHAPES: Record<string, (rng: Rng) => Tree[]> = {
   'two leaves': (rng) => [balancedTree(words(2, rng))],
   'chain 40': (rng) => [leftChain(words(41, rng))],
   'balanced depth 8': (rng) => [balancedTree(words(256, rng))],
+  'chain 6': (rng) => [rightChain(words(7, rng))],
   'forest of 64': (rng) =>
     Array.from({ length: 64 }, () => randomTree(words(rng.uniformInt(1, 24), rng), rng)),
 };
@@ -61,13 +62,20 @@ function problem(cell: Cell, dim: number, shape: string, seed: number): Problem 
 }
 
 /** Throws unless every tensor, the loss and every node norm match the reference. */
-async function checkEngine(ctx: GpuTestContext, cell: Cell, dim: number, shape: string, schedule: Schedule) {
+async function checkEngine(
+  ctx: GpuTestContext,
+  cell: Cell,
+  dim: number,
+  shape: string,
+  schedule: Schedule,
+  maxPerDim?: number,
+) {
   const p = problem(cell, dim, shape, ctx.seed);
   const { trees, labels, params, expected } = p;
   const engine = await TreeEngine.create(
     ctx.device,
     { cell, dim, classes: CLASSES, vocab: VOCAB },
-    ctx.kernels,
+    { kernels: ctx.kernels, ...(maxPerDim ? { maxWorkgroupsPerDimension: maxPerDim } : {}) },
   );
   try {
     engine.setParams(params);
@@ -125,12 +133,26 @@ async function checkEngine(ctx: GpuTestContext, cell: Cell, dim: number, shape: 
   }
 }
 
-/** Cells × schedules × dims × shapes. */
+/** The shapes of the main grid. */
+const GRID_SHAPES = ['single leaf', 'two leaves', 'chain 40', 'balanced depth 8', 'forest of 64'];
+
+/**
+ * Cells × schedules × dims × shapes, then the edges: the largest hidden size (512), and every
+ * dispatch folded into y and z as if the device allowed only 8 workgroups per dimension.
+ */
 export function engineCases(dims: readonly number[] = [1, 7, 32, 64, 128]): GpuCase[] {
   const cases: GpuCase[] = [];
   for (const cell of ['rnn', 'rlstm'] as const) {
+    cases.push({
+      name: `engine ${cell} d=512 chain 6 level`,
+      run: (ctx) => checkEngine(ctx, cell, 512, 'chain 6', 'level'),
+    });
+    cases.push({
+      name: `engine ${cell} d=32 forest of 64 level, ≤8 workgroups/dim`,
+      run: (ctx) => checkEngine(ctx, cell, 32, 'forest of 64', 'level', 8),
+    });
     for (const dim of dims) {
-      for (const shape of Object.keys(SHAPES)) {
+      for (const shape of GRID_SHAPES) {
         for (const schedule of SCHEDULES) {
           cases.push({
             name: `engine ${cell} d=${dim} ${shape} ${schedule}`,
@@ -152,7 +174,7 @@ export const engineDisposeCase: GpuCase = {
       const engine = await TreeEngine.create(
         tracked.device,
         { cell, dim: 8, classes: CLASSES, vocab: VOCAB },
-        ctx.kernels,
+        { kernels: ctx.kernels },
       );
       engine.setParams(initParams(cell, 8, VOCAB, CLASSES, ctx.seed));
       const rng = Rng.fromSeed(ctx.seed);
