@@ -16,7 +16,9 @@ const { values } = parseArgs({
 });
 const query = new URLSearchParams();
 if (values.filter) query.set('filter', values.filter);
-if (values.seed) query.set('seed', values.seed);
+// A fresh seed each run unless given (--seed or TREEGRAD_TEST_SEED); a fixed one under CI.
+const seed = values.seed ?? process.env.TREEGRAD_TEST_SEED ?? (process.env.CI ? '1' : undefined);
+if (seed) query.set('seed', seed);
 
 const session = await openChromePage(`/test/browser/index.html?${query}`);
 let report: PageReport;

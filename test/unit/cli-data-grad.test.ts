@@ -156,8 +156,8 @@ describe('treegrad grad', () => {
     ]);
     const run = (...args: string[]) => gradCommand.run([...args, '--out', join(dir, 'x.json')]);
     await expect(
-      run('--cell', 'rnn', '--trees', trees, '--dim', '2', '--seed', '1', '--device', 'gpu'),
-    ).rejects.toThrow(UsageError);
+      run('--cell', 'rnn', '--trees', trees, '--dim', '2', '--seed', '1', '--device', 'tpu'),
+    ).rejects.toThrow('--device must be cpu or gpu, got "tpu"');
     await expect(run('--trees', trees, '--dim', '2', '--seed', '1')).rejects.toThrow('--cell is required');
     await expect(run('--cell', 'gru', '--trees', trees, '--dim', '2', '--seed', '1')).rejects.toThrow(
       '--cell must be rnn or rlstm, got "gru"',
