@@ -1,108 +1,129 @@
-// A minibatch on the GPU: its level plan, uploaded once, and the per-schedule dispatch ranges.
+// A minibatch on the GPU: its level plan's index data, the per-schedule dispatch ranges and the
+// per-batch uniforms. Uploaded once for data that is stepped many times (evaluation sets); a
+// training loop reloads one batch with each minibatch: its buffers are rewritten in place and
+// replaced only when a bigger minibatch needs more room.
+import { uploadBuffer, type Words } from '../gpu/buffers.ts';
+import { RANGE_STRIDE } from '../gpu/kernel.ts';
 import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
 import { treeLabel, wordIndex } from '../reference/forward.ts';
 import type { Tree } from '../trees/tree.ts';
-import { uploadBuffer } from '../gpu/buffers.ts';
-import { RANGE_STRIDE } from '../gpu/kernel.ts';
 import { cellParams } from './cells.ts';
 import type { ParamLayout } from './layout.ts';
 
-/** Dispatch ranges of one schedule: [firstRow, count] pairs and a uniform slot for each. */
-export interface ScheduleRanges {
-  readonly ranges: Int32Array;
-  readonly buffer: GPUBuffer;
-  /** Bind groups of the level kernels, built for one generation of the engine's buffers. */
-  groups?: { generation: number; forward: GPUBindGroup; backward: GPUBindGroup };
-}
+// Usages are read when used: in Node the WebGPU globals exist only once Dawn is loaded.
+const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
+const UNIFORM = () => GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
 
-/** Index data of a minibatch on the GPU, uploaded once (a training step moves no index data). */
+/** Index data of a minibatch on the GPU. */
 export class GpuBatch {
-  readonly buffers: Readonly<Record<string, GPUBuffer>>;
-  private readonly schedules = new Map<Schedule, ScheduleRanges>();
-  /** Bind groups of the whole-batch kernels, for one generation of the engine's buffers. */
-  groups?: { generation: number; byKernel: Map<string, GPUBindGroup> };
+  plan!: LevelPlan;
+  labels!: Uint32Array;
+  /** Incremented whenever one of the batch's buffers is replaced: bind groups must be rebuilt. */
+  generation = 0;
+  /** Incremented by every load: per-batch uniforms and ranges must be rewritten. */
+  version = 0;
+  /** Bind-group caches of the engine, keyed by the engine's and the batch's generations. */
+  readonly cache = new Map<string, { key: string; value: unknown }>();
+  private readonly store = new Map<string, GPUBuffer>();
+  private readonly written = new Map<string, number>();
+  private readonly rangesOf = new Map<Schedule, Int32Array>();
   private disposed = false;
 
   constructor(
     private readonly device: GPUDevice,
-    readonly plan: LevelPlan,
-    readonly labels: Uint32Array,
-    layout: ParamLayout,
-  ) {
-    const storage = GPUBufferUsage.STORAGE;
-    const u32 = (a: Int32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
-    const uniform = GPUBufferUsage.UNIFORM;
-    this.buffers = {
-      children: uploadBuffer(device, 'children', u32(plan.children), storage),
-      leafWords: uploadBuffer(device, 'leafWords', u32(plan.leafWords), storage),
-      roots: uploadBuffer(device, 'roots', u32(plan.roots), storage),
-      labels: uploadBuffer(device, 'labels', labels, storage),
-      wordOffsets: uploadBuffer(device, 'wordOffsets', u32(plan.wordOffsets), storage),
-      wordLeaves: uploadBuffer(device, 'wordLeaves', u32(plan.wordLeaves), storage),
-      cellParams: uploadBuffer(device, 'cellParams', cellParams(layout, plan.numLeaves), uniform),
-    };
-  }
+    private readonly layout: ParamLayout,
+  ) {}
 
-  /**
-   * Uniform buffers of this batch by name, uploaded on first call; later calls return the same
-   * buffers (their contents depend only on the batch and the model).
-   */
-  uniforms(device: GPUDevice, data: Record<string, Uint32Array>): Record<string, GPUBuffer> {
-    if (!this.uniformBuffers) {
-      this.uniformBuffers = Object.fromEntries(
-        Object.entries(data).map(([name, words]) => [
-          name,
-          uploadBuffer(device, name, words, GPUBufferUsage.UNIFORM),
-        ]),
-      );
-    }
-    return this.uniformBuffers;
+  /** Loads a planned minibatch: the index buffers now hold it. */
+  load(plan: LevelPlan, labels: Uint32Array): void {
+    if (this.disposed) throw new Error('the batch has been released');
+    this.plan = plan;
+    this.labels = labels;
+    this.version++;
+    this.rangesOf.clear();
+    const u32 = (a: Int32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+    this.put('children', u32(plan.children), STORAGE());
+    this.put('leafWords', u32(plan.leafWords), STORAGE());
+    this.put('roots', u32(plan.roots), STORAGE());
+    this.put('labels', labels, STORAGE());
+    this.put('wordOffsets', u32(plan.wordOffsets), STORAGE());
+    this.put('wordLeaves', u32(plan.wordLeaves), STORAGE());
+    this.put('cellParams', cellParams(this.layout, plan.numLeaves), UNIFORM());
   }
-  private uniformBuffers?: Record<string, GPUBuffer>;
 
   /** Number of trees. */
   get numTrees(): number {
     return this.plan.numTrees;
   }
 
-  /** The dispatch ranges of `schedule`, uploaded on first use. */
-  schedule(schedule: Schedule): ScheduleRanges {
-    let s = this.schedules.get(schedule);
-    if (!s) {
-      const ranges = forwardRanges(this.plan, schedule);
-      const slots = new Uint32Array(Math.max(1, ranges.length / 2) * (RANGE_STRIDE / 4));
+  /** The buffer `name` (index data, uniforms or ranges). */
+  buffer(name: string): GPUBuffer {
+    const b = this.store.get(name);
+    if (!b) throw new Error(`batch has no buffer "${name}"`);
+    return b;
+  }
+
+  /** Writes uniform buffers by name, once per load (their contents depend on the batch only). */
+  uniforms(data: () => Record<string, Uint32Array>): void {
+    if (this.written.get('uniforms') === this.version) return;
+    for (const [name, words] of Object.entries(data())) this.put(name, words, UNIFORM());
+    this.written.set('uniforms', this.version);
+  }
+
+  /** The dispatch ranges of `schedule` ([firstRow, count] pairs) and their uniform slots. */
+  schedule(schedule: Schedule): { ranges: Int32Array; buffer: GPUBuffer } {
+    let ranges = this.rangesOf.get(schedule);
+    const name = `ranges(${schedule})`;
+    if (!ranges) {
+      ranges = forwardRanges(this.plan, schedule);
+      const stride = RANGE_STRIDE / 4;
+      const slots = new Uint32Array(Math.max(1, ranges.length / 2) * stride);
       for (let k = 0; k < ranges.length / 2; k++) {
-        slots[k * (RANGE_STRIDE / 4)] = ranges[2 * k]!;
-        slots[k * (RANGE_STRIDE / 4) + 1] = ranges[2 * k + 1]!;
+        slots[k * stride] = ranges[2 * k]!;
+        slots[k * stride + 1] = ranges[2 * k + 1]!;
       }
-      s = { ranges, buffer: uploadBuffer(this.device, `ranges(${schedule})`, slots, GPUBufferUsage.UNIFORM) };
-      this.schedules.set(schedule, s);
+      this.put(name, slots, UNIFORM());
+      this.rangesOf.set(schedule, ranges);
     }
-    return s;
+    return { ranges, buffer: this.buffer(name) };
+  }
+
+  /** Writes `data` into buffer `name`, replacing the buffer when it is too small or absent. */
+  private put(name: string, data: Words, usage: GPUBufferUsageFlags): void {
+    const old = this.store.get(name);
+    if (old && old.size >= data.byteLength) {
+      if (data.byteLength > 0)
+        this.device.queue.writeBuffer(old, 0, data.buffer, data.byteOffset, data.byteLength);
+      return;
+    }
+    old?.destroy();
+    // Room for growth: minibatches of a training run vary in size.
+    const padded = new Uint8Array(Math.ceil((old ? data.byteLength * 1.5 : data.byteLength) / 4) * 4);
+    padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.store.set(name, uploadBuffer(this.device, `${name}`, new Uint32Array(padded.buffer), usage));
+    this.generation++;
   }
 
   /** Frees every buffer of the batch. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const b of Object.values(this.buffers)) b.destroy();
-    for (const s of this.schedules.values()) s.buffer.destroy();
-    for (const b of Object.values(this.uniformBuffers ?? {})) b.destroy();
+    for (const b of this.store.values()) b.destroy();
+    this.store.clear();
   }
 }
 
 /**
- * Plans and uploads a minibatch. Labels default to the roots' labels; an unknown word or a bad
+ * Plans a minibatch for `vocab`. Labels default to the roots' labels; an unknown word or a bad
  * label is an error naming the tree (1-based).
  */
-export function uploadBatch(
-  device: GPUDevice,
+export function planBatch(
   layout: ParamLayout,
   vocab: readonly string[],
   trees: readonly Tree[],
   labels?: readonly number[],
-): GpuBatch {
+): { plan: LevelPlan; labels: Uint32Array } {
   const ids = wordIndex(vocab);
   const plan = planLevels(
     trees,
@@ -114,5 +135,5 @@ export function uploadBatch(
     vocab.length,
   );
   const y = Uint32Array.from(trees, (tree, t) => treeLabel(tree, t + 1, layout.classes, labels?.[t]));
-  return new GpuBatch(device, plan, y, layout);
+  return { plan, labels: y };
 }

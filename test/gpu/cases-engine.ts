@@ -231,3 +231,43 @@ export const engineDisposeCase: GpuCase = {
     }
   },
 };
+
+/** A batch reloaded with other minibatches (as training does) gives each one's reference numbers. */
+export const engineReloadCase: GpuCase = {
+  name: 'engine reload: one batch, minibatches of growing and shrinking size',
+  async run(ctx) {
+    for (const cell of ['rnn', 'rlstm'] as const) {
+      const dim = 9;
+      const engine = await TreeEngine.create(
+        ctx.device,
+        { cell, dim, classes: CLASSES, vocab: VOCAB },
+        { kernels: ctx.kernels },
+      );
+      try {
+        const params = initParams(cell, dim, VOCAB, CLASSES, ctx.seed);
+        engine.setParams(params);
+        const rng = Rng.fromSeed(ctx.seed + 1);
+        let batch: ReturnType<TreeEngine['upload']> | undefined;
+        for (const shape of ['two leaves', 'forest of 64', 'chain 40', 'forest of 64', 'single leaf']) {
+          const trees = SHAPES[shape]!(rng);
+          const labels = trees.map(() => rng.uniformInt(0, CLASSES - 1));
+          batch = batch ? engine.reload(batch, trees, labels) : engine.upload(trees, labels);
+          const step = await engine.step(batch);
+          const expected = referenceGrad(params, trees, labels);
+          const grads = await engine.readGrads();
+          const loss = compare('loss', [step.loss], [expected.loss], { atol: 0, rtol: 1e-4 });
+          if (!loss.ok)
+            throw new Error(`${cell} ${shape}: ${describeComparison(loss, { atol: 0, rtol: 1e-4 })}`);
+          for (const [name, exp] of Object.entries(expected.paramGrads)) {
+            const c = compare(name, grads[name]!, exp, { atol: 1e-7, rtol: 1e-4 });
+            if (!(c.normwise <= 1e-4 + (1e-7 * Math.sqrt(exp.length)) / Math.max(norm2(exp), 1e-300))) {
+              throw new Error(`${cell} ${shape}: d${name} normwise ${c.normwise.toExponential(2)}`);
+            }
+          }
+        }
+      } finally {
+        engine.dispose();
+      }
+    }
+  },
+};

@@ -4,7 +4,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { assertClose, describe } from '../../src/check/compare.ts';
 import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul.ts';
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
-import { engineCases, engineDisposeCase } from './cases-engine.ts';
+import { engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
 import { rlstmCases } from './cases-rlstm.ts';
 import type { GpuCase } from './harness.ts';
 
@@ -98,5 +98,6 @@ export const gpuCases: GpuCase[] = [
   gatherMatmulCase({ rows: 100, numX: 30, inDim: 20, outDim: 36, maxWorkgroupsPerDim: 3 }),
   ...rlstmCases,
   engineDisposeCase,
+  engineReloadCase,
   ...engineCases(),
 ];

@@ -1,0 +1,72 @@
+// The engine's public shapes: what a model is, options, and what a step returns.
+import type { Kernel, KernelCache } from '../gpu/kernel.ts';
+import type { Cell } from '../params/shapes.ts';
+import type { Schedule } from '../plan/schedule.ts';
+
+/** What a model is: the cell, sizes and vocabulary. */
+export interface ModelShape {
+  cell: Cell;
+  dim: number;
+  classes: number;
+  vocab: readonly string[];
+}
+
+/** Options of an engine. */
+export interface EngineOptions {
+  /** Pipelines to share with other engines on the same device. */
+  kernels?: KernelCache;
+  /**
+   * Fold dispatches as if the device allowed only this many workgroups per dimension (default:
+   * the device's limit). Lets tests run the folding path on small levels.
+   */
+  maxWorkgroupsPerDimension?: number;
+}
+
+/** One more dispatch at the end of a backward step, e.g. the optimiser's update. */
+export interface Update {
+  kernel: Kernel;
+  group: GPUBindGroup;
+  workgroups: number;
+}
+
+/** Options of one step. */
+export interface StepOptions {
+  schedule?: Schedule;
+  /** Forward only (evaluation) when false. */
+  backward?: boolean;
+  /** Per-node gradient norms (default: with every backward step). */
+  norms?: boolean;
+  /** A dispatch after the gradients are complete (the optimiser), in the same command buffer. */
+  update?: Update;
+  /**
+   * Time every dispatch on the GPU: each runs in a pass of its own with timestamp queries (when
+   * the adapter has them), and the result lists GPU time per dispatch. Slower; for benchmarks.
+   */
+  profile?: boolean;
+}
+
+/** GPU time of one dispatch of a profiled step. */
+export interface DispatchTime {
+  kernel: string;
+  /** Rows of the dispatch's range, for level kernels. */
+  rows?: number;
+  ns: number;
+}
+
+/** What a step read back. */
+export interface StepResult {
+  /** Mean loss over the trees. */
+  loss: number;
+  treeLoss: Float32Array;
+  /** Class probabilities [numTrees, classes]. */
+  probs: Float32Array;
+  /** Per-node (gh, gc) by row: norms[2·row], norms[2·row + 1] (backward steps with norms). */
+  norms?: Float32Array;
+  dispatches: number;
+  submits: number;
+  /**
+   * Per-dispatch GPU times of a profiled step, for its first 2048 dispatches (WebGPU's query
+   * limit); absent when the adapter has no timestamp queries.
+   */
+  profile?: DispatchTime[];
+}
