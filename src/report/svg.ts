@@ -1,0 +1,182 @@
+// A small dependency-free SVG plot: axes with ticks and labels, a legend, several line or scatter
+// series (a null y leaves a gap), optional dashed reference lines. Sized for 640 × 400.
+
+/** One point; a null or non-finite y is a missing point (a gap in the line). */
+export interface Point {
+  x: number;
+  y: number | null;
+}
+
+/** One series: points joined by a line (default) or markers only. */
+export interface Series {
+  label: string;
+  points: readonly Point[];
+  /** Any CSS colour; default: PALETTE by series index. */
+  color?: string;
+  /** false: markers only (a scatter). */
+  line?: boolean;
+}
+
+/** A dashed horizontal line across the plot, labelled at its right end. */
+export interface RefLine {
+  y: number;
+  label: string;
+}
+
+/** What to draw; domains default to the data's range widened to round ticks. */
+export interface PlotOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly Series[];
+  refLines?: readonly RefLine[];
+  width?: number;
+  height?: number;
+  xDomain?: readonly [number, number];
+  yDomain?: readonly [number, number];
+  /** Only integer x ticks (depths, epochs). */
+  integerX?: boolean;
+}
+
+/** Fixed categorical palette (Tableau 10). */
+export const PALETTE: readonly string[] =
+  '#4e79a7 #f28e2b #e15759 #76b7b2 #59a14f #edc948 #b07aa1 #ff9da7 #9c755f #bab0ac'.split(' ');
+
+/** Fixed sequential palette for ordered series (viridis reversed: early = pale, late = dark). */
+export const SEQUENTIAL: readonly string[] =
+  '#b5de2b #6ece58 #35b779 #1f9e89 #26828e #31688e #3e4989 #482878'.split(' ');
+
+const MARGIN = { left: 62, right: 140, top: 34, bottom: 46 };
+const FONT = 'font-family="system-ui, sans-serif" font-size="11"';
+
+/** Escapes text for SVG/HTML content and attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Round tick values covering [lo, hi], about `target` of them, at steps of 1, 2 or 5 × 10^k. */
+export function niceTicks(lo: number, hi: number, target = 6, integer = false): number[] {
+  if (!(hi > lo)) [lo, hi] = [lo - 1, hi + 1];
+  const raw = (hi - lo) / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  let step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  if (integer) step = Math.max(1, Math.round(step));
+  const ticks: number[] = [];
+  for (let i = Math.floor(lo / step + 1e-9); i <= Math.ceil(hi / step - 1e-9); i++) {
+    ticks.push(Number((i * step).toPrecision(12)));
+  }
+  return ticks;
+}
+
+/** A tick label with as many decimals as the tick step needs. */
+function tickLabel(v: number, step: number): string {
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const s = v.toFixed(Math.min(decimals, 6));
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
+/** [min, max] of the finite values; [0, 1] when there are none. */
+function extent(values: readonly number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  return finite.length ? [Math.min(...finite), Math.max(...finite)] : [0, 1];
+}
+
+/** Whether a point can be drawn: finite x and y. */
+function drawable(p: Point): p is { x: number; y: number } {
+  return p.y !== null && Number.isFinite(p.y) && Number.isFinite(p.x);
+}
+
+/** The path of a series' line, broken at missing points. */
+function linePath(points: readonly Point[], sx: (x: number) => string, sy: (y: number) => string): string {
+  let d = '';
+  let pen = false;
+  for (const p of points) {
+    if (drawable(p)) d += `${pen ? 'L' : 'M'}${sx(p.x)},${sy(p.y)}`;
+    pen = drawable(p);
+  }
+  return d;
+}
+
+/** One axis: the given domain, or the data's range widened to the outer round ticks; its ticks inside it. */
+function axis(domain: readonly [number, number] | undefined, values: number[], integer: boolean) {
+  const ticks = niceTicks(...(domain ?? extent(values)), 6, integer);
+  const step = (ticks[1] as number) - (ticks[0] as number);
+  const [first, last] = domain ?? [ticks[0] as number, ticks[ticks.length - 1] as number];
+  const span = last > first ? last - first : 1;
+  return {
+    first,
+    span,
+    step,
+    ticks: ticks.filter((t) => t >= first - 1e-9 * span && t <= last + 1e-9 * span),
+  };
+}
+
+/** A text element at (x, y) with extra attributes. */
+function text(x: number | string, y: number | string, content: string, attrs = ''): string {
+  return `<text x="${x}" y="${y}" ${attrs} ${FONT}>${escapeXml(content)}</text>`;
+}
+
+/** The plot as an `<svg>` element for inline use in HTML (add xmlns to save it as a file of its own). */
+export function svgPlot(opts: PlotOptions): string {
+  const width = opts.width ?? 640;
+  const height = opts.height ?? 400;
+  const [left, top] = [MARGIN.left, MARGIN.top];
+  const pw = width - left - MARGIN.right;
+  const ph = height - top - MARGIN.bottom;
+  const all = opts.series.flatMap((s) => s.points);
+  const ys = [...all.filter(drawable).map((p) => p.y), ...(opts.refLines ?? []).map((r) => r.y)];
+  const xa = axis(
+    opts.xDomain,
+    all.map((p) => p.x),
+    opts.integerX ?? false,
+  );
+  const ya = axis(opts.yDomain, ys, false);
+  const sx = (x: number) => (left + ((x - xa.first) / xa.span) * pw).toFixed(1);
+  const sy = (y: number) => (top + ph - ((y - ya.first) / ya.span) * ph).toFixed(1);
+  const out = [
+    `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
+    `<title>${escapeXml(opts.title)}</title>\n<rect width="${width}" height="${height}" fill="#fff"/>`,
+    text(left + pw / 2, 20, opts.title, 'text-anchor="middle" font-size="13" font-weight="600"'),
+    text(left + pw / 2, height - 8, opts.xLabel, 'text-anchor="middle" font-size="12"'),
+    text(
+      0,
+      0,
+      opts.yLabel,
+      `transform="translate(16 ${top + ph / 2}) rotate(-90)" text-anchor="middle" font-size="12"`,
+    ),
+  ];
+  for (const t of xa.ticks) {
+    out.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`);
+    out.push(text(sx(t), top + ph + 15, tickLabel(t, xa.step), 'text-anchor="middle"'));
+  }
+  for (const t of ya.ticks) {
+    out.push(`<line x1="${left}" x2="${left + pw}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
+    out.push(text(left - 6, sy(t), tickLabel(t, ya.step), 'dy="0.35em" text-anchor="end"'));
+  }
+  out.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
+  for (const r of opts.refLines ?? []) {
+    out.push(
+      `<line x1="${left}" x2="${left + pw}" y1="${sy(r.y)}" y2="${sy(r.y)}" stroke="#555" stroke-dasharray="5 4"/>`,
+    );
+    out.push(text(left + pw - 4, sy(r.y), r.label, 'dy="-0.4em" text-anchor="end" fill="#555"'));
+  }
+  opts.series.forEach((s, i) => {
+    const color = s.color ?? PALETTE[i % PALETTE.length];
+    const line = s.line !== false;
+    if (line)
+      out.push(`<path d="${linePath(s.points, sx, sy)}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const p of s.points.filter(drawable)) {
+      out.push(`<circle cx="${sx(p.x)}" cy="${sy(p.y)}" r="${line ? 2.5 : 4}" fill="${color}"/>`);
+    }
+    // Legend entry, right of the plot.
+    const [x, y] = [left + pw + 12, top + 8 + i * 17];
+    if (line)
+      out.push(`<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"/>`);
+    out.push(
+      `<circle cx="${x + 9}" cy="${y}" r="3" fill="${color}"/>`,
+      text(x + 24, y, s.label, 'dy="0.35em"'),
+    );
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
