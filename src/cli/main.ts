@@ -2,11 +2,22 @@
 import { type Command, UsageError } from './command.ts';
 import { dataCommand } from './data.ts';
 import { gpuInfo } from './gpu-info.ts';
+import { experimentCommand } from './experiment.ts';
 import { gradCommand } from './grad.ts';
+import { reportCommand } from './report.ts';
 import { selfcheck } from './selfcheck.ts';
+import { trainCommand } from './train.ts';
 
 /** Every command, in the order `--help` lists them. */
-const commands: Command[] = [selfcheck, gpuInfo, dataCommand, gradCommand];
+const commands: Command[] = [
+  experimentCommand,
+  reportCommand,
+  trainCommand,
+  gradCommand,
+  dataCommand,
+  selfcheck,
+  gpuInfo,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

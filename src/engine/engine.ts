@@ -93,9 +93,14 @@ export class TreeEngine {
     this.device.queue.writeBuffer(this.buffers.theta, 0, flat.buffer, flat.byteOffset, flat.byteLength);
   }
 
+  /** The flat parameter buffer, read back (the engine's layout). */
+  async getFlat(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.buffers.theta));
+  }
+
   /** Reads the parameters back (Float64 tensors by name). */
   async getParams(): Promise<Params> {
-    const flat = new Float32Array(await readBuffer(this.device, this.buffers.theta));
+    const flat = await this.getFlat();
     const { cell, dim, classes, vocab } = this.shape;
     return { cell, dim, classes, vocab: [...vocab], tensors: unpackTensors(flat, this.layout) };
   }

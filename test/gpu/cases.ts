@@ -6,6 +6,7 @@ import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
 import { engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
 import { rlstmCases } from './cases-rlstm.ts';
+import { trainCases } from './cases-train.ts';
 import type { GpuCase } from './harness.ts';
 
 /** Fresh uniform values in [-1, 1) from a seed. */
@@ -99,5 +100,6 @@ export const gpuCases: GpuCase[] = [
   ...rlstmCases,
   engineDisposeCase,
   engineReloadCase,
+  ...trainCases,
   ...engineCases(),
 ];

@@ -1,0 +1,135 @@
+// `treegrad experiment`: the study's grid, its result files and the report.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getGpu } from '../gpu/device.ts';
+import { isCell } from '../params/shapes.ts';
+import { writeReport } from '../report/report.ts';
+import { type ExperimentConfig, PRESETS, runPoint } from '../train/experiment.ts';
+import { progressHooks } from '../train/progress.ts';
+import { type Command, UsageError } from './command.ts';
+import { intFlag } from './data.ts';
+
+const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells rnn,rlstm]
+                           [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
+                           [--test-size N] [--dim D] [--lr X] [--batch B] [--out DIR]
+
+Trains every (dataset, cell, seed) of the grid on its own generated keyword-task data, writes
+DIR/results/<dataset>-<cell>-<seed>.json, then DIR/report.html (plots) and DIR/summary.md
+(tables), and prints the summary. Flags override the preset (default: quick, out runs/<preset>).
+Run it again to continue an interrupted experiment: finished points are kept, a point in
+progress resumes from its last epoch's checkpoint (DIR/checkpoints/).
+
+Presets: ${Object.entries(PRESETS)
+  .map(
+    ([name, p]) =>
+      `\n  ${name}: datasets ${p.datasets.join(',')}, d=${p.dim}, ${p.epochs} epochs, ${p.trainSize}/${p.devSize}/${p.testSize} sentences, seeds ${p.seeds.join(',')}`,
+  )
+  .join('')}`;
+
+/** Parses "1-10", "2,4,6" or "1-3,7" into a sorted list of integers ≥ min. */
+export function intList(flag: string, value: string, min: number): number[] {
+  const out = new Set<number>();
+  for (const part of value.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new UsageError(`--${flag}: "${part}" is not a number or a range like 1-10`);
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (a < min || b < a) throw new UsageError(`--${flag}: "${part}" must be ≥ ${min} and ascending`);
+    for (let i = a; i <= b; i++) out.add(i);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+/** The `experiment` command. */
+export const experimentCommand: Command = {
+  name: 'experiment',
+  summary: 'run the keyword-task study (datasets × cells × seeds) and write the report',
+  usage,
+  async run(args) {
+    const flags = [
+      'preset',
+      'datasets',
+      'cells',
+      'seeds',
+      'epochs',
+      'train-size',
+      'dev-size',
+      'test-size',
+      'dim',
+      'lr',
+      'batch',
+      'out',
+    ];
+    const { values } = parseArgs({
+      args,
+      options: Object.fromEntries(flags.map((k) => [k, { type: 'string' as const }])),
+    }) as {
+      values: Record<string, string | undefined>;
+    };
+    const presetName = values.preset ?? 'quick';
+    if (presetName !== 'quick' && presetName !== 'paper')
+      throw new UsageError(`--preset must be quick or paper, got "${presetName}"`);
+    const e: ExperimentConfig = { ...PRESETS[presetName] };
+    if (values.datasets !== undefined) e.datasets = intList('datasets', values.datasets, 1);
+    if (e.datasets.some((d) => d > 10))
+      throw new UsageError('--datasets: the keyword task has datasets 1 … 10');
+    if (values.seeds !== undefined) e.seeds = intList('seeds', values.seeds, 0);
+    if (values.cells !== undefined) {
+      const cells = values.cells.split(',').map((c) => c.trim());
+      for (const c of cells) if (!isCell(c)) throw new UsageError(`--cells: "${c}" is not rnn or rlstm`);
+      e.cells = cells as ExperimentConfig['cells'];
+    }
+    const ints = {
+      epochs: 'epochs',
+      trainSize: 'train-size',
+      devSize: 'dev-size',
+      testSize: 'test-size',
+      dim: 'dim',
+      batch: 'batch',
+    } as const;
+    for (const [key, flag] of Object.entries(ints))
+      if (values[flag] !== undefined) e[key as keyof typeof ints] = intFlag(flag, values[flag]!, 1);
+    if (values.lr !== undefined) {
+      e.lr = Number(values.lr);
+      if (!(e.lr > 0)) throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
+    }
+    const dir = resolve(values.out ?? join('runs', presetName));
+    const gpu = await getGpu();
+    const t0 = performance.now();
+    try {
+      const points = e.datasets.flatMap((dataset) =>
+        e.cells.flatMap((cell) => e.seeds.map((seed) => ({ dataset, cell, seed }))),
+      );
+      for (const [i, p] of points.entries()) {
+        const name = `${p.dataset}-${p.cell}-${p.seed}`;
+        const file = join(dir, 'results', `${name}.json`);
+        if (existsSync(file) && sameSettings(file, e)) {
+          console.error(`[${i + 1}/${points.length}] ${name}: done earlier (${file})`);
+          continue;
+        }
+        const label = `[${i + 1}/${points.length}] dataset ${p.dataset} ${p.cell} seed ${p.seed}`;
+        const r = await runPoint(gpu.device, dir, e, p, progressHooks(label));
+        console.error(
+          `${label}: test accuracy ${(100 * r.testAccuracy).toFixed(1)}% (best epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
+        );
+      }
+      if (gpu.errors.length > 0) throw new Error(`WebGPU reported: ${gpu.errors.join('; ')}`);
+    } finally {
+      gpu.destroy();
+    }
+    const report = writeReport(dir);
+    console.log(report.table);
+    console.log(
+      `\n${((performance.now() - t0) / 1000).toFixed(0)} s. Report: ${join(dir, 'report.html')}; tables: ${join(dir, 'summary.md')}`,
+    );
+    return 0;
+  },
+};
+
+/** Whether a finished point's result file was made with these settings. */
+function sameSettings(file: string, e: ExperimentConfig): boolean {
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return (
+    r.dim === e.dim && r.trainSize === e.trainSize && r.devSize === e.devSize && r.testSize === e.testSize
+  );
+}

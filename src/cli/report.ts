@@ -1,0 +1,30 @@
+// `treegrad report --out DIR`: the report of an experiment's result files (e.g. merged from
+// several machines into one DIR/results/).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeReport } from '../report/report.ts';
+import { type Command, UsageError } from './command.ts';
+
+const usage = `Usage: treegrad report --out DIR
+
+Reads DIR/results/*.json (each validated against docs/result.schema.json), writes DIR/report.html
+and DIR/summary.md and prints the summary table. Result files from several machines can be
+copied into one DIR/results/ and reported together.`;
+
+/** The `report` command. */
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'write the report (HTML plots, summary tables) of an experiment folder',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+    if (values.out === undefined) throw new UsageError('--out DIR is required');
+    if (!existsSync(join(values.out, 'results')))
+      throw new UsageError(`${values.out} has no results/ folder`);
+    const report = writeReport(values.out);
+    console.log(report.table);
+    console.log(`\nReport: ${join(values.out, 'report.html')}; tables: ${join(values.out, 'summary.md')}`);
+    return 0;
+  },
+};

@@ -1,0 +1,74 @@
+// AdaGrad with L2 on the GPU (shaders/adagrad.wgsl): one dispatch over the flat parameter buffer,
+// encoded into the training step's own command buffer.
+import { uploadBuffer } from '../gpu/buffers.ts';
+import { KernelCache } from '../gpu/kernel.ts';
+import { readBuffer } from '../gpu/buffers.ts';
+import type { TreeEngine, Update } from '../engine/engine.ts';
+
+/** Learning rate, L2 strength λ (the gradient gets λθ) and ε added to √G. */
+export interface AdaGradOptions {
+  lr: number;
+  l2: number;
+  eps: number;
+}
+
+/** model.md's defaults: lr 0.01, λ = 1e-3, ε = 1e-4. */
+export const ADAGRAD_DEFAULTS: AdaGradOptions = { lr: 0.01, l2: 1e-3, eps: 1e-4 };
+
+const WG = 256;
+
+/** The optimiser state (G, the running sum of squared gradients) and its update dispatch. */
+export class AdaGrad {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly accum: GPUBuffer,
+    private readonly params: GPUBuffer,
+    /** The dispatch to pass as a step's `update`. */
+    readonly update: Update,
+  ) {}
+
+  /** An optimiser for `engine`'s parameters, with G = 0. */
+  static async create(
+    engine: TreeEngine,
+    options: AdaGradOptions = ADAGRAD_DEFAULTS,
+    kernels?: KernelCache,
+  ): Promise<AdaGrad> {
+    for (const [k, v] of Object.entries(options)) {
+      if (!Number.isFinite(v) || v < 0)
+        throw new RangeError(`AdaGrad ${k} must be a finite number ≥ 0, got ${v}`);
+    }
+    const device = engine.device;
+    const kernel = await (kernels ?? new KernelCache(device)).get('adagrad', { WG });
+    const size = engine.layout.size;
+    const accum = device.createBuffer({
+      label: 'adagrad G',
+      size: size * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    const words = new Uint32Array([size, 0, 0, 0]);
+    new Float32Array(words.buffer).set([options.lr, options.l2, options.eps], 1);
+    const params = uploadBuffer(device, 'adagrad params', words, GPUBufferUsage.UNIFORM);
+    const { theta, dTheta } = engine.buffers;
+    const group = kernel.bind({ theta, accum, dTheta, params });
+    return new AdaGrad(device, accum, params, { kernel, group, workgroups: Math.ceil(size / WG) });
+  }
+
+  /** G, for a checkpoint. */
+  async readState(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.accum));
+  }
+
+  /** Restores G from a checkpoint. */
+  writeState(state: Float32Array): void {
+    if (state.byteLength !== this.accum.size) {
+      throw new Error(`optimiser state has ${state.length} values, expected ${this.accum.size / 4}`);
+    }
+    this.device.queue.writeBuffer(this.accum, 0, state.buffer, state.byteOffset, state.byteLength);
+  }
+
+  /** Frees the state. */
+  destroy(): void {
+    this.accum.destroy();
+    this.params.destroy();
+  }
+}

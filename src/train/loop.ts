@@ -1,0 +1,221 @@
+// The training loop: seeded shuffles, minibatch steps with AdaGrad on the GPU, evaluation on dev
+// (and the gradient ratio on test) after every epoch, best-dev model selection, optional early
+// stop, and a state that a checkpoint can hold to resume bit-identically. No Node APIs: the same
+// loop runs in a page.
+import { TreeEngine } from '../engine/engine.ts';
+import type { KernelCache } from '../gpu/kernel.ts';
+import { initParams } from '../params/params.ts';
+import type { Cell } from '../params/shapes.ts';
+import { Rng } from '../rng/index.ts';
+import { AdaGrad, type AdaGradOptions } from './adagrad.ts';
+import type { Dataset } from './dataset.ts';
+import { type ByDepth, byDepth, EvalSet } from './evaluate.ts';
+
+/** What to train. */
+export interface TrainConfig extends AdaGradOptions {
+  cell: Cell;
+  dim: number;
+  /** Trees per minibatch. */
+  batch: number;
+  epochs: number;
+  seed: number;
+  /** Stop when dev accuracy has not improved for this many epochs (0: never). */
+  patience: number;
+  /** Measure log10 gh(keyword)/gh(root) on the test set at initialisation and after every epoch. */
+  ratios: boolean;
+}
+
+/** model.md's defaults (d = 50, AdaGrad lr 0.01, λ 1e-3, minibatch 5). */
+export const TRAIN_DEFAULTS: Omit<TrainConfig, 'cell'> = {
+  dim: 50,
+  lr: 0.01,
+  l2: 1e-3,
+  eps: 1e-4,
+  batch: 5,
+  epochs: 10,
+  seed: 1,
+  patience: 0,
+  ratios: true,
+};
+
+/** Per-epoch history. */
+export interface History {
+  trainLoss: number[];
+  devAccuracy: number[];
+  /** Entry 0 is at initialisation, then one per epoch. */
+  log10RatioByDepth: { epoch: number; byDepth: ByDepth }[];
+}
+
+/** Everything needed to continue a run exactly where it stopped (after `epoch` epochs). */
+export interface TrainState {
+  epoch: number;
+  rngState: number[];
+  theta: Float32Array;
+  accum: Float32Array;
+  best: { epoch: number; devAccuracy: number; theta: Float32Array };
+  history: History;
+}
+
+/** Progress as training goes. */
+export interface TrainHooks {
+  onStep?(info: { epoch: number; step: number; steps: number; loss: number }): void;
+  onEpoch?(info: {
+    epoch: number;
+    trainLoss: number;
+    devAccuracy: number;
+    best: boolean;
+    seconds: number;
+  }): void;
+  /** Called after every epoch with the state to checkpoint (may be async: awaited). */
+  onState?(state: TrainState): void | Promise<void>;
+  kernels?: KernelCache;
+}
+
+/** What a finished run measured with the best-dev parameters. */
+export interface TrainOutcome {
+  bestEpoch: number;
+  epochsRun: number;
+  testAccuracy: number;
+  accuracyByDepth: Record<string, { n: number; accuracy: number }>;
+  history: History;
+  /** Parameters of the best-dev epoch, flat (the engine's layout). */
+  bestTheta: Float32Array;
+}
+
+/** Trains `config.cell` on `data` from scratch, or from `resume`. */
+export async function train(
+  device: GPUDevice,
+  data: Dataset,
+  config: TrainConfig,
+  hooks: TrainHooks = {},
+  resume?: TrainState,
+): Promise<TrainOutcome> {
+  const shape = { cell: config.cell, dim: config.dim, classes: data.classes, vocab: data.vocab };
+  const engine = await TreeEngine.create(device, shape, hooks.kernels ? { kernels: hooks.kernels } : {});
+  const opt = await AdaGrad.create(engine, { lr: config.lr, l2: config.l2, eps: config.eps }, hooks.kernels);
+  const dev = new EvalSet(engine, data.dev);
+  const test = new EvalSet(engine, data.test);
+  try {
+    const setTheta = (flat: Float32Array) =>
+      device.queue.writeBuffer(engine.buffers.theta, 0, flat.buffer, flat.byteOffset, flat.byteLength);
+    let rng: Rng;
+    let history: History;
+    let best: TrainState['best'];
+    let start: number;
+    const ratiosNow = async (epoch: number) => ({
+      epoch,
+      byDepth: byDepth(data.test, await test.log10Ratios()),
+    });
+    if (resume) {
+      setTheta(resume.best.theta);
+      engine.snapshot('best', 'save');
+      setTheta(resume.theta);
+      opt.writeState(resume.accum);
+      rng = Rng.fromState(resume.rngState);
+      history = structuredClone(resume.history);
+      best = { ...resume.best };
+      start = resume.epoch;
+    } else {
+      engine.setParams(initParams(config.cell, config.dim, data.vocab, data.classes, config.seed));
+      rng = Rng.fromSeed(config.seed, 1);
+      history = {
+        trainLoss: [],
+        devAccuracy: [],
+        log10RatioByDepth: config.ratios ? [await ratiosNow(0)] : [],
+      };
+      engine.snapshot('best', 'save');
+      best = { epoch: 0, devAccuracy: -1, theta: new Float32Array(0) };
+      start = 0;
+    }
+    const identity = data.train.map((_, i) => i);
+    const steps = Math.ceil(identity.length / config.batch);
+    let minibatch: ReturnType<TreeEngine['upload']> | undefined;
+    let epoch = start;
+    while (
+      epoch < config.epochs &&
+      !(config.patience > 0 && best.epoch > 0 && epoch - best.epoch >= config.patience)
+    ) {
+      epoch++;
+      const t0 = performance.now();
+      // A fresh permutation of the identity each epoch: it depends on the RNG state alone, so a
+      // resumed run draws the same order as an uninterrupted one.
+      const order = rng.shuffle(identity.slice());
+      let lossSum = 0;
+      for (let s = 0; s < steps; s++) {
+        const part = order.slice(s * config.batch, (s + 1) * config.batch).map((i) => data.train[i]!);
+        const trees = part.map((e) => e.tree);
+        const labels = part.map((e) => e.label);
+        minibatch = minibatch ? engine.reload(minibatch, trees, labels) : engine.upload(trees, labels);
+        const r = await engine.step(minibatch, { norms: false, update: opt.update });
+        lossSum += r.loss * part.length;
+        hooks.onStep?.({ epoch, step: s + 1, steps, loss: r.loss });
+      }
+      const trainLoss = lossSum / Math.max(1, identity.length);
+      const devAccuracy = (await dev.evaluate()).accuracy;
+      const improved = devAccuracy > best.devAccuracy;
+      if (improved) {
+        engine.snapshot('best', 'save');
+        best = { epoch, devAccuracy, theta: new Float32Array(0) };
+      }
+      history.trainLoss.push(trainLoss);
+      history.devAccuracy.push(devAccuracy);
+      if (config.ratios) history.log10RatioByDepth.push(await ratiosNow(epoch));
+      hooks.onEpoch?.({
+        epoch,
+        trainLoss,
+        devAccuracy,
+        best: improved,
+        seconds: (performance.now() - t0) / 1000,
+      });
+      if (hooks.onState) await hooks.onState(await captureState(engine, opt, rng, epoch, best, history));
+    }
+    engine.snapshot('best', 'load');
+    const final = await test.evaluate();
+    const accuracyByDepth: TrainOutcome['accuracyByDepth'] = {};
+    for (const [depth, v] of Object.entries(
+      byDepth(
+        data.test,
+        final.correct.map((c) => (c ? 1 : 0)),
+      ),
+    )) {
+      accuracyByDepth[depth] = { n: v.n, accuracy: v.mean };
+    }
+    const bestTheta = (await engine.getFlat()).slice();
+    return {
+      bestEpoch: best.epoch,
+      epochsRun: epoch,
+      testAccuracy: final.accuracy,
+      accuracyByDepth,
+      history,
+      bestTheta,
+    };
+  } finally {
+    dev.dispose();
+    test.dispose();
+    opt.destroy();
+    engine.dispose();
+  }
+}
+
+async function captureState(
+  engine: TreeEngine,
+  opt: AdaGrad,
+  rng: Rng,
+  epoch: number,
+  best: TrainState['best'],
+  history: History,
+): Promise<TrainState> {
+  const theta = await engine.getFlat();
+  engine.snapshot('current', 'save');
+  engine.snapshot('best', 'load');
+  const bestTheta = await engine.getFlat();
+  engine.snapshot('current', 'load');
+  return {
+    epoch,
+    rngState: rng.getState(),
+    theta,
+    accum: await opt.readState(),
+    best: { epoch: best.epoch, devAccuracy: best.devAccuracy, theta: bestTheta },
+    history: structuredClone(history),
+  };
+}

@@ -1,0 +1,77 @@
+// Training cases for both runners: the AdaGrad kernel against a Float64 update, and a short run
+// whose loss must fall (the same training loop in Node and in the page).
+import { assertClose, describe } from '../../src/check/compare.ts';
+import { TreeEngine } from '../../src/engine/engine.ts';
+import { initParams } from '../../src/params/params.ts';
+import { Rng } from '../../src/rng/index.ts';
+import { AdaGrad } from '../../src/train/adagrad.ts';
+import { keywordDataset } from '../../src/train/dataset.ts';
+import { TRAIN_DEFAULTS, train } from '../../src/train/loop.ts';
+import type { GpuCase } from './harness.ts';
+
+const adagradCase: GpuCase = {
+  name: 'adagrad: three updates match a Float64 AdaGrad with L2',
+  async run(ctx) {
+    const vocab = ['a', 'b', 'c'];
+    const engine = await TreeEngine.create(
+      ctx.device,
+      { cell: 'rlstm', dim: 5, classes: 3, vocab },
+      { kernels: ctx.kernels },
+    );
+    const options = { lr: 0.05, l2: 0.01, eps: 1e-4 };
+    const opt = await AdaGrad.create(engine, options, ctx.kernels);
+    try {
+      const n = engine.layout.size;
+      const rng = Rng.fromSeed(ctx.seed);
+      const theta = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+      ctx.device.queue.writeBuffer(engine.buffers.theta, 0, theta);
+      const expected = Float64Array.from(theta);
+      const G = new Float64Array(n);
+      for (let step = 0; step < 3; step++) {
+        const grad = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+        ctx.device.queue.writeBuffer(engine.buffers.dTheta, 0, grad);
+        const encoder = ctx.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(opt.update.kernel.pipeline);
+        pass.setBindGroup(0, opt.update.group);
+        pass.dispatchWorkgroups(opt.update.workgroups);
+        pass.end();
+        ctx.device.queue.submit([encoder.finish()]);
+        for (let i = 0; i < n; i++) {
+          const g = grad[i]! + options.l2 * expected[i]!;
+          G[i]! += g * g;
+          expected[i]! -= (options.lr * g) / (Math.sqrt(G[i]!) + options.eps);
+        }
+      }
+      const tol = { atol: 1e-6, rtol: 1e-5 };
+      ctx.log(describe(assertClose('theta', await engine.getFlat(), expected, tol), tol));
+      ctx.log(describe(assertClose('G', await opt.readState(), G, tol), tol));
+    } finally {
+      opt.destroy();
+      engine.dispose();
+    }
+  },
+};
+
+const lossFallsCase: GpuCase = {
+  name: 'train: the loss falls over a short run (rnn and rlstm, d=8)',
+  async run(ctx) {
+    const data = keywordDataset({ dataset: 1, seed: 3, train: 150, dev: 30, test: 30 });
+    for (const cell of ['rnn', 'rlstm'] as const) {
+      const out = await train(
+        ctx.device,
+        data,
+        { ...TRAIN_DEFAULTS, cell, dim: 8, epochs: 3, lr: 0.05, ratios: false },
+        { kernels: ctx.kernels },
+      );
+      const [first, last] = [out.history.trainLoss[0]!, out.history.trainLoss.at(-1)!];
+      ctx.log(
+        `${cell}: train loss ${first.toFixed(4)} → ${last.toFixed(4)}, test accuracy ${out.testAccuracy}`,
+      );
+      if (!(last < first)) throw new Error(`${cell}: the training loss did not fall (${first} → ${last})`);
+    }
+  },
+};
+
+/** The training cases of the GPU table. */
+export const trainCases: GpuCase[] = [adagradCase, lossFallsCase];
