@@ -2,7 +2,6 @@
 // whose loss must fall (the same training loop in Node and in the page).
 import { assertClose, describe } from '../../src/check/compare.ts';
 import { TreeEngine } from '../../src/engine/engine.ts';
-import { initParams } from '../../src/params/params.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { AdaGrad } from '../../src/train/adagrad.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
