@@ -27,7 +27,7 @@ function run(name: string, command: string, args: string[]): { ok: boolean; seco
 const extra = process.argv.slice(2);
 const typecheck = run('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 steps.push({ name: 'typecheck', ok: typecheck.ok, seconds: typecheck.seconds });
-const lint = run('lint', bin('biome'), ['ci', '.']);
+const lint = run('lint', bin('biome'), ['ci', '--error-on-warnings', '.']);
 steps.push({ name: 'lint', ok: lint.ok, seconds: lint.seconds });
 
 // vitest: counts per file group from its JSON report.
