@@ -1,7 +1,7 @@
 // The scheduler: one training step = one command buffer and one submit; one mapAsync reads back
 // the per-tree losses (and per-node gradient norms). State buffers are pooled and grow on demand.
 import { readBuffer } from '../gpu/buffers.ts';
-import { type BufferResource, type Kernel, KernelCache, RANGE_STRIDE } from '../gpu/kernel.ts';
+import { type Kernel, KernelCache, RANGE_STRIDE } from '../gpu/kernel.ts';
 import { PassTimer } from '../gpu/timestamps.ts';
 import type { Params } from '../params/params.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
@@ -11,7 +11,8 @@ import { GpuBatch, planBatch } from './batch.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { BufferPool } from './pool.ts';
-import { type ReduceTable, reduceParams, reduceTables } from './reduce.ts';
+import { type ReduceTable, reduceTables } from './reduce.ts';
+import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
 export type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult, Update } from './types.ts';
@@ -139,122 +140,16 @@ export class TreeEngine {
     this.batches.delete(batch);
   }
 
-  /** Makes the pooled state buffers big enough for `batch`. */
-  private ensureState(batch: GpuBatch): void {
-    const { plan } = batch;
-    const D = this.shape.dim;
-    const C = this.shape.classes;
-    const nodes = plan.numNodes * D * 4;
-    const sizes: Record<string, number> = {
-      H: nodes,
-      dH: nodes,
-      C: this.spec.hasC ? nodes : 4,
-      dC: this.spec.hasC ? nodes : 4,
-      S: plan.numInternal * this.spec.savedWidth * 4,
-      deltas: plan.numInternal * this.spec.deltaWidth * 4,
-      probs: plan.numTrees * C * 4,
-      dlogits: plan.numTrees * C * 4,
-      loss: plan.numTrees * 4,
-      norms: plan.numNodes * 2 * 4,
+  /** The parts the resource helpers need. */
+  private get parts(): EngineParts {
+    return {
+      shape: this.shape,
+      layout: this.layout,
+      spec: this.spec,
+      pool: this.pool,
+      reduce: this.reduce,
+      kernels: this.k,
     };
-    for (const [name, bytes] of Object.entries(sizes)) this.pool.ensure(name, bytes, RW());
-    const readback = (plan.numTrees * (1 + C) + plan.numNodes * 2) * 4;
-    this.pool.ensure('readback', readback, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-  }
-
-  /** Writes the batch's uniforms (once per load). */
-  private writeUniforms(batch: GpuBatch): void {
-    batch.uniforms(() => {
-      const { plan } = batch;
-      const L = this.layout;
-      const D = this.shape.dim;
-      const scale = 1 / plan.numTrees;
-      const embed = new Uint32Array([this.shape.vocab.length, L.offsets.E!, 0, 0]);
-      new Float32Array(embed.buffer)[2] = scale;
-      const cellTables = this.reduce.cell.numTensors;
-      return {
-        leafParams: new Uint32Array([plan.numLeaves, L.offsets.E!, 0, 0]),
-        classifierParams: new Uint32Array([plan.numTrees, L.offsets.Wc!, L.offsets.bc!, 0]),
-        cellReduceParams: reduceParams(
-          plan.numInternal,
-          this.spec.deltaWidth,
-          2,
-          cellTables,
-          plan.numLeaves,
-          D,
-          scale,
-        ),
-        classReduceParams: reduceParams(plan.numTrees, this.shape.classes, 1, 2, 0, D, scale),
-        embedParams: embed,
-        normsParams: new Uint32Array([plan.numNodes, this.spec.hasC ? 1 : 0, 0, 0]),
-      };
-    });
-  }
-
-  /**
-   * Bind groups for `batch` (and a schedule's ranges), cached until the pool or the batch replaces
-   * a buffer. Each kernel binds its declared names from one dictionary of resources.
-   */
-  private groups(batch: GpuBatch, schedule: Schedule): Map<string, GPUBindGroup> {
-    const key = `${this.pool.generation}/${batch.generation}`;
-    const cached = batch.cache.get(schedule);
-    if (cached?.key === key) return cached.value as Map<string, GPUBindGroup>;
-    const p = (name: string) => this.pool.get(name);
-    const b = (name: string) => batch.buffer(name);
-    const all: Record<string, BufferResource> = {
-      H: p('H'),
-      C: p('C'),
-      S: p('S'),
-      dH: p('dH'),
-      dC: p('dC'),
-      deltas: p('deltas'),
-      probs: p('probs'),
-      dlogits: p('dlogits'),
-      loss: p('loss'),
-      norms: p('norms'),
-      theta: p('theta'),
-      dTheta: p('dTheta'),
-      children: b('children'),
-      leafWords: b('leafWords'),
-      roots: b('roots'),
-      labels: b('labels'),
-      wordOffsets: b('wordOffsets'),
-      wordLeaves: b('wordLeaves'),
-      params: b('cellParams'),
-      range: { buffer: batch.schedule(schedule).buffer, size: 8 },
-    };
-    const bind = (kernel: Kernel, overrides: Record<string, BufferResource> = {}) => {
-      const from = { ...all, ...overrides };
-      return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, from[d.name]!])));
-    };
-    const k = this.k as Record<string, Kernel>;
-    const groups = new Map<string, GPUBindGroup>([
-      ['leaf', bind(k.leaf!, { params: b('leafParams') })],
-      ['forward', bind(k.forward!)],
-      ['classifier', bind(k.classifier!, { params: b('classifierParams') })],
-      ['backward', bind(k.backward!)],
-      [
-        'cellReduce',
-        bind(k.reduce!, {
-          idx: b('children'),
-          table: this.reduce.cell.buffer,
-          params: b('cellReduceParams'),
-        }),
-      ],
-      [
-        'classReduce',
-        bind(k.reduce!, {
-          deltas: p('dlogits'),
-          idx: b('roots'),
-          table: this.reduce.classifier.buffer,
-          params: b('classReduceParams'),
-        }),
-      ],
-      ['embed', bind(k.embed!, { params: b('embedParams') })],
-      ['norms', bind(k.norms!, { params: b('normsParams') })],
-    ]);
-    batch.cache.set(schedule, { key, value: groups });
-    return groups;
   }
 
   /**
@@ -268,10 +163,10 @@ export class TreeEngine {
     const withNorms = backward && (options.norms ?? true);
     const schedule = options.schedule ?? 'level';
     const { plan } = batch;
-    this.ensureState(batch);
-    this.writeUniforms(batch);
+    ensureState(this.parts, plan);
+    batch.uniforms(() => batchUniforms(this.parts, plan));
     const { ranges } = batch.schedule(schedule);
-    const groups = this.groups(batch, schedule);
+    const groups = bindBatch(this.parts, batch, schedule);
     const D = this.shape.dim;
     const C = this.shape.classes;
     const encoder = this.device.createCommandEncoder({ label: 'treegrad step' });

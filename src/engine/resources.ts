@@ -1,0 +1,110 @@
+// The engine's resources for a batch: pooled state sizes, per-batch uniforms, and bind groups
+// built from one dictionary of named buffers (each kernel takes the names it declares).
+import type { BufferResource, Kernel } from '../gpu/kernel.ts';
+import type { LevelPlan } from '../plan/levels.ts';
+import type { Schedule } from '../plan/schedule.ts';
+import type { GpuBatch } from './batch.ts';
+import type { CellSpec } from './cells.ts';
+import type { ParamLayout } from './layout.ts';
+import type { BufferPool } from './pool.ts';
+import { type ReduceTable, reduceParams } from './reduce.ts';
+import type { ModelShape } from './types.ts';
+
+/** What the helpers need of an engine. */
+export interface EngineParts {
+  shape: ModelShape;
+  layout: ParamLayout;
+  spec: CellSpec;
+  pool: BufferPool;
+  reduce: { cell: ReduceTable; classifier: ReduceTable };
+  kernels: Record<string, Kernel>;
+}
+
+/** Makes the pooled state buffers big enough for a batch with this plan. */
+export function ensureState(e: EngineParts, plan: LevelPlan): void {
+  const D = e.shape.dim;
+  const C = e.shape.classes;
+  const nodes = plan.numNodes * D * 4;
+  const sizes: Record<string, number> = {
+    H: nodes,
+    dH: nodes,
+    C: e.spec.hasC ? nodes : 4,
+    dC: e.spec.hasC ? nodes : 4,
+    S: plan.numInternal * e.spec.savedWidth * 4,
+    deltas: plan.numInternal * e.spec.deltaWidth * 4,
+    probs: plan.numTrees * C * 4,
+    dlogits: plan.numTrees * C * 4,
+    loss: plan.numTrees * 4,
+    norms: plan.numNodes * 2 * 4,
+  };
+  const rw = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  for (const [name, bytes] of Object.entries(sizes)) e.pool.ensure(name, bytes, rw);
+  const readback = (plan.numTrees * (1 + C) + plan.numNodes * 2) * 4;
+  e.pool.ensure('readback', readback, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+}
+
+/** The uniforms of the whole-batch kernels for a plan (written once per load). */
+export function batchUniforms(e: EngineParts, plan: LevelPlan): Record<string, Uint32Array> {
+  const L = e.layout;
+  const D = e.shape.dim;
+  const scale = 1 / plan.numTrees;
+  const embed = new Uint32Array([e.shape.vocab.length, L.offsets.E!, 0, 0]);
+  new Float32Array(embed.buffer)[2] = scale;
+  const cell = e.reduce.cell.numTensors;
+  return {
+    leafParams: new Uint32Array([plan.numLeaves, L.offsets.E!, 0, 0]),
+    classifierParams: new Uint32Array([plan.numTrees, L.offsets.Wc!, L.offsets.bc!, 0]),
+    cellReduceParams: reduceParams(plan.numInternal, e.spec.deltaWidth, 2, cell, plan.numLeaves, D, scale),
+    classReduceParams: reduceParams(plan.numTrees, e.shape.classes, 1, 2, 0, D, scale),
+    embedParams: embed,
+    normsParams: new Uint32Array([plan.numNodes, e.spec.hasC ? 1 : 0, 0, 0]),
+  };
+}
+
+/**
+ * Bind groups of every kernel for `batch` and a schedule's ranges, cached in the batch until the
+ * pool or the batch replaces a buffer.
+ */
+export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): Map<string, GPUBindGroup> {
+  const key = `${e.pool.generation}/${batch.generation}`;
+  const cached = batch.cache.get(schedule);
+  if (cached?.key === key) return cached.value as Map<string, GPUBindGroup>;
+  const p = (name: string) => e.pool.get(name);
+  const b = (name: string) => batch.buffer(name);
+  const all: Record<string, BufferResource> = {
+    ...Object.fromEntries(
+      ['H', 'C', 'S', 'dH', 'dC', 'deltas', 'probs', 'dlogits', 'loss', 'norms', 'theta', 'dTheta'].map(
+        (n) => [n, p(n)],
+      ),
+    ),
+    ...Object.fromEntries(
+      ['children', 'leafWords', 'roots', 'labels', 'wordOffsets', 'wordLeaves'].map((n) => [n, b(n)]),
+    ),
+    params: b('cellParams'),
+    range: { buffer: batch.schedule(schedule).buffer, size: 8 },
+  };
+  const bind = (kernel: Kernel, overrides: Record<string, BufferResource> = {}) => {
+    const from = { ...all, ...overrides };
+    return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, from[d.name]!])));
+  };
+  const k = e.kernels;
+  const cellReduce = { idx: b('children'), table: e.reduce.cell.buffer, params: b('cellReduceParams') };
+  const classReduce = {
+    deltas: p('dlogits'),
+    idx: b('roots'),
+    table: e.reduce.classifier.buffer,
+    params: b('classReduceParams'),
+  };
+  const groups = new Map<string, GPUBindGroup>([
+    ['leaf', bind(k.leaf!, { params: b('leafParams') })],
+    ['forward', bind(k.forward!)],
+    ['classifier', bind(k.classifier!, { params: b('classifierParams') })],
+    ['backward', bind(k.backward!)],
+    ['cellReduce', bind(k.reduce!, cellReduce)],
+    ['classReduce', bind(k.reduce!, classReduce)],
+    ['embed', bind(k.embed!, { params: b('embedParams') })],
+    ['norms', bind(k.norms!, { params: b('normsParams') })],
+  ]);
+  batch.cache.set(schedule, { key, value: groups });
+  return groups;
+}
