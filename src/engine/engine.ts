@@ -5,7 +5,6 @@ import { type Kernel, KernelCache, RANGE_STRIDE } from '../gpu/kernel.ts';
 import { PassTimer } from '../gpu/timestamps.ts';
 import type { Params } from '../params/params.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
-import type { Schedule } from '../plan/schedule.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, planBatch } from './batch.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
