@@ -63,15 +63,19 @@ if (groups.size === 0)
   steps.push({ name: 'vitest', ok: false, seconds: vitest.seconds, passed: 0, failed: 1 });
 
 if (extra.length === 0) {
-  const summary = join(dir, 'chrome.json');
-  const chrome = run('chrome', bin('tsx'), ['test/browser/run.ts', '--summary', summary]);
-  let counts = { passed: 0, failed: 1 };
-  try {
-    counts = JSON.parse(readFileSync(summary, 'utf8')) as typeof counts;
-  } catch {
-    // the runner died before writing its summary: counted as one failure
-  }
-  steps.push({ name: 'chrome-gpu', ok: chrome.ok, seconds: chrome.seconds, ...counts });
+  const browserStep = (name: string, script: string) => {
+    const summary = join(dir, `${name}.json`);
+    const result = run(name, bin('tsx'), [script, '--summary', summary]);
+    let counts = { passed: 0, failed: 1 };
+    try {
+      counts = JSON.parse(readFileSync(summary, 'utf8')) as typeof counts;
+    } catch {
+      // the runner died before writing its summary: counted as one failure
+    }
+    steps.push({ name, ok: result.ok, seconds: result.seconds, ...counts });
+  };
+  browserStep('chrome-gpu', 'test/browser/run.ts');
+  browserStep('app-smoke', 'test/browser/app-smoke.ts');
 }
 
 rmSync(dir, { recursive: true, force: true });
