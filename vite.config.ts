@@ -11,8 +11,12 @@ export default defineConfig({
   },
   // Pre-bundle up front so the dev server never reloads a page mid-run to add a dependency.
   optimizeDeps: {
-    entries: ['index.html', 'test/browser/index.html'],
+    entries: ['index.html', 'test/browser/index.html', 'bench/index.html'],
     include: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-core/dist/register_all_gradients',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-webgpu',
       'pure-rand/distribution/uniformFloat64',
       'pure-rand/generator/xoroshiro128plus',
       'wgsl_reflect/wgsl_reflect.module.js',

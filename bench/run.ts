@@ -1,40 +1,48 @@
-// Runs the benchmark page in headless Chrome and prints its table.
-// Usage: tsx bench/run.ts [--cells rnn,rlstm] [--dims 8,50,128] [--schedules level,tree,node]
-//                         [--trees 64] [--leaves 20-40] [--repeats 5] [--seed 1] [--json FILE]
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+// `npm run bench`: runs the benchmark page (bench/index.html) in headless Chrome with WebGPU,
+// forwards its progress, then writes bench/results/<timestamp>.{json,csv,html} (and latest.*) and
+// prints the summary. Exits non-zero if the page fails or treegrad's engine fails validation.
+import { resolve } from 'node:path';
 import { openChromePage } from '../src/browser/chrome.ts';
-import { formatPoints } from './engine.ts';
+import { configQuery, parseConfig } from './config.ts';
+import { parseCli } from './cli.ts';
+import { finishRun, RESULTS_DIR } from './output.ts';
+import type { PageState } from './page.ts';
 
-const { values } = parseArgs({
-  options: {
-    cells: { type: 'string' },
-    dims: { type: 'string' },
-    schedules: { type: 'string' },
-    trees: { type: 'string' },
-    leaves: { type: 'string' },
-    repeats: { type: 'string' },
-    seed: { type: 'string' },
-    json: { type: 'string' },
-    timeout: { type: 'string', default: '1800' },
-  },
-});
-const query = new URLSearchParams();
-for (const key of ['cells', 'dims', 'schedules', 'trees', 'leaves', 'repeats', 'seed'] as const) {
-  if (values[key]) query.set(key, values[key]);
-}
-const session = await openChromePage(`/bench/index.html?${query}`, (line) =>
-  console.error(`[chrome] ${line}`),
-);
-try {
-  await session.page.waitForFunction(() => window.__bench?.done === true, {
-    timeout: Number(values.timeout) * 1000,
-    polling: 500,
+async function main(): Promise<number> {
+  const cli = parseCli(process.argv.slice(2));
+  parseConfig(cli.suite); // fail here, before Chrome starts, on a bad option
+  const query = configQuery(cli.suite);
+  query.set('run', '1');
+  const t0 = Date.now();
+  const session = await openChromePage(`/bench/index.html?${query}`, (line) => {
+    if (line.startsWith('[bench]')) console.error(line);
+    else if (!line.startsWith('[vite]')) console.error(`[chrome] ${line}`);
   });
-  const result = await session.page.evaluate(() => window.__bench);
-  if (result.error) throw new Error(`in the page: ${result.error}`);
-  console.log(`adapter: ${result.adapter}\n${formatPoints(result.points)}`);
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
-} finally {
-  await session.close();
+  let state: PageState;
+  try {
+    await session.page.waitForFunction(() => window.__bench?.done === true, {
+      timeout: cli.timeoutS * 1000,
+      polling: 500,
+    });
+    state = await session.page.evaluate(() => window.__bench);
+  } finally {
+    await session.close();
+  }
+  if (state.error || !state.result) {
+    console.error(`error: the benchmark page failed: ${state.error ?? 'no result'}`);
+    return 1;
+  }
+  const status = finishRun(state.result, cli.out ? resolve(cli.out) : RESULTS_DIR);
+  console.log(`wall time of the whole run: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return status;
 }
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
