@@ -5,10 +5,14 @@
 // constant 1 (a bias: cols = 1). A cell's tensors run over internal nodes; the classifier's over roots.
 //
 // Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (children or roots)
-//         table   [numTensors, 12] u32: outOffset, rows, cols, tileStart, numTerms, (slot, src) × 2
-// Writes: dTheta  every element of every tensor of the table, with `=`
-// Work: a workgroup of 8×8 threads owns a 32×32 block (o, k) of one tensor, each thread a 4×4
-// sub-block in registers; r marches in RT-row slabs of deltas and inputs staged in workgroup memory.
+//         table   [numTensors, 12] u32: outOffset, rows, cols, tileStart, numTerms, (slot, src) × 2,
+//                 partialOffset (the tensor's place among the table's elements)
+// Writes: one chunk:  dTheta, every element of every tensor of the table, with `=` (scaled)
+//         chunks > 1: partials [numChunks, partialStride], the chunk's unscaled sums, with `=`;
+//                     reduce_partials then adds the chunks in order (still bit-reproducible)
+// Work: a workgroup of 8×8 threads owns a 32×32 block (o, k) of one tensor and one chunk of rows,
+// each thread a 4×4 sub-block in registers; r marches in RT-row slabs of deltas and inputs staged
+// in workgroup memory. Workgroups: chunk · tiles + tile.
 
 const BLOCK = 32u;  // block edge
 const SUB = 4u;     // sub-block edge per thread (BLOCK / 8)
@@ -28,6 +32,10 @@ struct Params {
   selfBase: u32,  // row of r's own node: selfBase + r (numLeaves for internal nodes)
   D: u32,
   scale: f32,
+  chunkRows: u32,
+  numChunks: u32,
+  tiles: u32,
+  partialStride: u32,
   _pad: u32,
 }
 
@@ -38,6 +46,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read> idx: array<u32>;
 @group(0) @binding(5) var<storage, read> table: array<u32>;
 @group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 
 var<workgroup> dTile: array<vec4f, MAX_TERMS * RT * BLOCK / 4u>;  // [term, r, o / 4]
 var<workgroup> xTile: array<vec4f, MAX_TERMS * RT * BLOCK / 4u>;  // [term, r, k / 4]
@@ -58,7 +67,14 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let tileId = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
+  let w = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
+  let chunk = w / params.tiles;
+  let tileId = w % params.tiles;
+  if (chunk >= params.numChunks) {
+    return;  // uniform: past the last chunk
+  }
+  let rBegin = chunk * params.chunkRows;
+  let rEnd = min(params.R, rBegin + params.chunkRows);
   // Which tensor: the last whose first tile is at or before tileId (the table is short).
   var e = 0u;
   for (var i = 1u; i < params.numTensors; i++) {
@@ -87,7 +103,7 @@ fn main(
   var acc2 = vec4f();
   var acc3 = vec4f();
   let quads = BLOCK / SUB;
-  for (var r0 = 0u; r0 < params.R; r0 += RT) {
+  for (var r0 = rBegin; r0 < rEnd; r0 += RT) {
     // Stage four lanes per step: lanes along o for deltas and along k for inputs.
     for (var s = t; s < numTerms * RT * quads; s += 64u) {
       let term = s / (RT * quads);
@@ -97,7 +113,7 @@ fn main(
       let src = table[base + 6u + 2u * term];
       var d = vec4f();
       var x = vec4f();
-      if (r < params.R) {
+      if (r < rEnd) {
         let row = srcRow(src, r);
         let fromC = src >= SRC_C_LEFT;
         for (var c = 0u; c < SUB; c++) {
@@ -139,7 +155,11 @@ fn main(
       let o = o0 + ty * SUB + a;
       let k = k0 + tx * SUB + b;
       if (o < rows && k < cols) {
-        dTheta[outOffset + o * cols + k] = params.scale * accs[a][b];
+        if (params.numChunks == 1u) {
+          dTheta[outOffset + o * cols + k] = params.scale * accs[a][b];
+        } else {
+          partials[chunk * params.partialStride + table[base + 9u] + o * cols + k] = accs[a][b];
+        }
       }
     }
   }

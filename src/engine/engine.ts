@@ -10,7 +10,7 @@ import { GpuBatch, planBatch } from './batch.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { BufferPool } from './pool.ts';
-import { type ReduceTable, reduceTables } from './reduce.ts';
+import { chunking, type ReduceTable, reduceTables } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
@@ -57,16 +57,20 @@ export class TreeEngine {
     if (shape.vocab.length === 0) throw new RangeError('the vocabulary is empty');
     const spec = cellSpec(shape.cell, shape.dim);
     const D = shape.dim;
-    const [leaf, forward, backward, classifier, reduce, embed, norms] = await Promise.all([
+    const [leaf, forward, backward, classifier, reduce, partials, embed, norms] = await Promise.all([
       kernels.get('leaf_embed', { D, WG }),
       kernels.get(spec.forward.shader, spec.forward.constants),
       kernels.get(spec.backward.shader, spec.backward.constants),
       kernels.get('classifier', { D, C: shape.classes }),
       kernels.get('outer_reduce'),
+      kernels.get('reduce_partials', { WG }),
       kernels.get('embed_grad', { D, WG }),
       kernels.get('node_norms', { D }),
     ]);
-    const k = { leaf, forward, backward, classifier, reduce, embed, norms } as Record<string, Kernel>;
+    const k = { leaf, forward, backward, classifier, reduce, partials, embed, norms } as Record<
+      string,
+      Kernel
+    >;
     return new TreeEngine(device, shape, k, maxPerDim);
   }
 
@@ -207,8 +211,15 @@ export class TreeEngine {
     if (backward) {
       for (let r = numRanges - 1; r >= 0; r--)
         level(k.backward!, groups.get('backward')!, this.spec.backward, r);
-      run(k.reduce!, groups.get('cellReduce')!, this.reduce.cell.workgroups);
-      run(k.reduce!, groups.get('classReduce')!, this.reduce.classifier.workgroups);
+      // Weight gradients: chunks of rows in parallel, then (when chunked) their sums in order.
+      const cellChunks = chunking(plan.numInternal).numChunks;
+      run(k.reduce!, groups.get('cellReduce')!, this.reduce.cell.tiles * cellChunks);
+      if (cellChunks > 1)
+        run(k.partials!, groups.get('cellPartials')!, Math.ceil(this.reduce.cell.elements / WG));
+      const classChunks = chunking(plan.numTrees).numChunks;
+      run(k.reduce!, groups.get('classReduce')!, this.reduce.classifier.tiles * classChunks);
+      if (classChunks > 1)
+        run(k.partials!, groups.get('classPartials')!, Math.ceil(this.reduce.classifier.elements / WG));
       run(k.embed!, groups.get('embed')!, Math.ceil((this.shape.vocab.length * D) / WG));
       if (withNorms) run(k.norms!, groups.get('norms')!, Math.ceil(plan.numNodes / 64));
       if (options.update) {

@@ -7,7 +7,7 @@ import type { GpuBatch } from './batch.ts';
 import type { CellSpec } from './cells.ts';
 import type { ParamLayout } from './layout.ts';
 import type { BufferPool } from './pool.ts';
-import { type ReduceTable, reduceParams } from './reduce.ts';
+import { chunking, type ReduceTable, reduceParams } from './reduce.ts';
 import type { ModelShape } from './types.ts';
 
 /** What the helpers need of an engine. */
@@ -36,6 +36,13 @@ export function ensureState(e: EngineParts, plan: LevelPlan): void {
     dlogits: plan.numTrees * C * 4,
     loss: plan.numTrees * 4,
     norms: plan.numNodes * 2 * 4,
+    // Partial sums of the chunked weight-gradient reductions (shared: they run one after the other).
+    partials:
+      4 *
+      Math.max(
+        chunking(plan.numInternal).numChunks * e.reduce.cell.elements,
+        chunking(plan.numTrees).numChunks * e.reduce.classifier.elements,
+      ),
   };
   const rw = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   for (const [name, bytes] of Object.entries(sizes)) e.pool.ensure(name, bytes, rw);
@@ -50,12 +57,15 @@ export function batchUniforms(e: EngineParts, plan: LevelPlan): Record<string, U
   const scale = 1 / plan.numTrees;
   const embed = new Uint32Array([e.shape.vocab.length, L.offsets.E!, 0, 0]);
   new Float32Array(embed.buffer)[2] = scale;
-  const cell = e.reduce.cell.numTensors;
+  const cell = reduceParams(e.reduce.cell, plan.numInternal, e.spec.deltaWidth, 2, plan.numLeaves, D, scale);
+  const cls = reduceParams(e.reduce.classifier, plan.numTrees, e.shape.classes, 1, 0, D, scale);
   return {
     leafParams: new Uint32Array([plan.numLeaves, L.offsets.E!, 0, 0]),
     classifierParams: new Uint32Array([plan.numTrees, L.offsets.Wc!, L.offsets.bc!, 0]),
-    cellReduceParams: reduceParams(plan.numInternal, e.spec.deltaWidth, 2, cell, plan.numLeaves, D, scale),
-    classReduceParams: reduceParams(plan.numTrees, e.shape.classes, 1, 2, 0, D, scale),
+    cellReduceParams: cell.reduce,
+    cellPartialsParams: cell.partials,
+    classReduceParams: cls.reduce,
+    classPartialsParams: cls.partials,
     embedParams: embed,
     normsParams: new Uint32Array([plan.numNodes, e.spec.hasC ? 1 : 0, 0, 0]),
   };
@@ -73,9 +83,21 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
   const b = (name: string) => batch.buffer(name);
   const all: Record<string, BufferResource> = {
     ...Object.fromEntries(
-      ['H', 'C', 'S', 'dH', 'dC', 'deltas', 'probs', 'dlogits', 'loss', 'norms', 'theta', 'dTheta'].map(
-        (n) => [n, p(n)],
-      ),
+      [
+        'H',
+        'C',
+        'S',
+        'dH',
+        'dC',
+        'deltas',
+        'probs',
+        'dlogits',
+        'loss',
+        'norms',
+        'theta',
+        'dTheta',
+        'partials',
+      ].map((n) => [n, p(n)]),
     ),
     ...Object.fromEntries(
       ['children', 'leafWords', 'roots', 'labels', 'wordOffsets', 'wordLeaves'].map((n) => [n, b(n)]),
@@ -102,6 +124,11 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     ['backward', bind(k.backward!)],
     ['cellReduce', bind(k.reduce!, cellReduce)],
     ['classReduce', bind(k.reduce!, classReduce)],
+    ['cellPartials', bind(k.partials!, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') })],
+    [
+      'classPartials',
+      bind(k.partials!, { table: e.reduce.classifier.buffer, params: b('classPartialsParams') }),
+    ],
     ['embed', bind(k.embed!, { params: b('embedParams') })],
     ['norms', bind(k.norms!, { params: b('normsParams') })],
   ]);
