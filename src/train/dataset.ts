@@ -1,10 +1,7 @@
-// What training reads: labelled trees in three splits, with each tree's keyword depth; from a data
-// folder (`treegrad data` output) or generated in memory for a keyword-task dataset.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readVocab } from '../data/files.ts';
+// What training reads: labelled trees in three splits, with each tree's keyword depth, generated
+// in memory for a keyword-task dataset (no Node APIs: also used in pages; data folders are read
+// by data-dir.ts).
 import { generateKeywordData, type KeywordConfig } from '../data/keyword.ts';
-import { parseTrees } from '../trees/parse.ts';
 import { numberNodes } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
 
@@ -33,32 +30,10 @@ export function keywordDepth(tree: Tree): number | undefined {
   return found.length === 1 ? found[0]!.depth : undefined;
 }
 
-function example(tree: Tree, where: string): Example {
+/** An example from a parsed tree whose root label is the class. */
+export function example(tree: Tree, where: string): Example {
   if (tree.label === undefined) throw new Error(`${where}: the root has no label (the class)`);
   return { tree, label: tree.label, keywordDepth: keywordDepth(tree) };
-}
-
-/** Reads train.txt, dev.txt, test.txt and vocab.json from a folder written by `treegrad data`. */
-export function readDataDir(dir: string): Dataset {
-  const vocab = readVocab(join(dir, 'vocab.json'));
-  const split = (name: string) => {
-    const path = join(dir, `${name}.txt`);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read ${path}: ${(e as Error).message}`);
-    }
-    return parseTrees(text, { source: path }).map((t, i) => example(t, `${path}:${i + 1}`));
-  };
-  return {
-    name: dir,
-    vocab: vocab.words,
-    classes: vocab.classes,
-    train: split('train'),
-    dev: split('dev'),
-    test: split('test'),
-  };
 }
 
 /** Generates keyword-task dataset `dataset` (1–10) in memory, with optional smaller splits. */
