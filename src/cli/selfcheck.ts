@@ -3,20 +3,13 @@ import { parseArgs } from 'node:util';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { runSelfcheck } from '../gpu/selfcheck.ts';
-import { type Command, UsageError } from './command.ts';
+import type { Command } from './command.ts';
+import { intFlag } from './data.ts';
 
 const usage = `Usage: treegrad selfcheck [--dim D] [--rows R] [--seed S]
 
 Finds a WebGPU adapter, runs the gathered matrix product (Y[r] = W·X[idx[r]]) on random inputs and
 checks it against a Float64 computation. Defaults: --dim 50 --rows 1024 --seed 1.`;
-
-/** Parses a flag that must be a positive integer. */
-export function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
 
 /** The `selfcheck` command (what `npm start` runs for now). */
 export const selfcheck: Command = {
@@ -33,9 +26,9 @@ export const selfcheck: Command = {
       },
     });
     const options = {
-      dim: positiveInt('dim', values.dim),
-      rows: positiveInt('rows', values.rows),
-      seed: positiveInt('seed', values.seed),
+      dim: intFlag('dim', values.dim, 1, 512),
+      rows: intFlag('rows', values.rows, 1),
+      seed: intFlag('seed', values.seed, 0),
     };
     const gpu = await getGpu();
     try {

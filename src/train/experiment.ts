@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cell } from '../params/shapes.ts';
+import type { ExperimentResult } from '../report/schema.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { keywordDataset } from './dataset.ts';
 import { type TrainConfig, type TrainHooks, train, TRAIN_DEFAULTS } from './loop.ts';
@@ -60,27 +61,7 @@ export const PRESETS: Record<'quick' | 'paper', ExperimentConfig> = {
 };
 
 /** One point's result file (docs/result.schema.json). */
-export interface PointResult {
-  dataset: number;
-  cell: Cell;
-  seed: number;
-  dim: number;
-  classes: number;
-  epochs: number;
-  bestEpoch: number;
-  testAccuracy: number;
-  accuracyByDepth: Record<string, { n: number; accuracy: number }>;
-  log10RatioByDepth: {
-    epoch: number;
-    byDepth: Record<string, { n: number; mean: number; excluded?: number }>;
-  }[];
-  trainLoss: number[];
-  devAccuracy: number[];
-  trainSize: number;
-  devSize: number;
-  testSize: number;
-  seconds: number;
-}
+export type PointResult = ExperimentResult;
 
 /** Writes `value` as JSON to `path` atomically. */
 export function writeJsonAtomic(path: string, value: unknown): void {
