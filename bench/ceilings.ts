@@ -1,10 +1,8 @@
 // The adapter's floors and ceilings, measured in the same run as the points: what an empty dispatch
 // round trip costs, what one more dispatch in an open pass costs, and how fast our gather_matmul
 // kernel multiplies square matrices (dispatch only: buffers are made once and reused).
-import { uploadBuffer } from '../src/gpu/buffers.ts';
-import { GATHER_MATMUL_TILE, gatherMatmulReference } from '../src/gpu/gather-matmul.ts';
+import { GatherMatmul, gatherMatmulReference } from '../src/gpu/gather-matmul.ts';
 import type { KernelCache } from '../src/gpu/kernel.ts';
-import { computeDispatch } from '../src/plan/dispatch.ts';
 import { Rng } from '../src/rng/index.ts';
 import { gflops, matmulFlops, median } from './napkin.ts';
 import type { Ceilings } from './result.ts';
@@ -100,61 +98,32 @@ export async function oursGemmGflops(
   const X = Float32Array.from({ length: size * size }, () => rng.uniform(-1, 1));
   const W = Float32Array.from({ length: size * size }, () => rng.uniform(-1, 1));
   const idx = Uint32Array.from({ length: size }, (_, i) => i);
-  const tile = GATHER_MATMUL_TILE;
-  const kernel = await kernels.get('gather_matmul', { TILE: tile });
-  const outTiles = Math.ceil(size / tile);
-  const storage = GPUBufferUsage.STORAGE;
-  const buffers = {
-    Y: device.createBuffer({ label: 'Y', size: size * size * 4, usage: storage | GPUBufferUsage.COPY_SRC }),
-    X: uploadBuffer(device, 'X', X, storage),
-    W: uploadBuffer(device, 'W', W, storage),
-    idx: uploadBuffer(device, 'idx', idx, storage),
-    params: uploadBuffer(
-      device,
-      'params',
-      new Uint32Array([size, size, size, outTiles]),
-      GPUBufferUsage.UNIFORM,
-    ),
-  };
+  const input = { X, W, idx, inDim: size, outDim: size };
+  const op = await GatherMatmul.create(device, kernels, input);
   const trip = new RoundTrip(device);
   try {
-    const group = kernel.bind(buffers);
-    const [x, y, z] = computeDispatch(outTiles * outTiles, device.limits.maxComputeWorkgroupsPerDimension);
     const products = (k: number) => (encoder: GPUCommandEncoder) => {
       const pass = encoder.beginComputePass({ label: 'bench gather_matmul' });
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, group);
-      for (let i = 0; i < k; i++) pass.dispatchWorkgroups(x, y, z);
+      op.encode(pass, k);
       pass.end();
     };
     const once = await trip.time(products(1));
-    await checkRows(device, buffers.Y, { X, W, idx, inDim: size, outDim: size });
+    checkRows(await op.read(Math.min(4, size) * size), input);
     const k = Math.max(1, Math.min(256, Math.ceil(TARGET_MS / Math.max(once, 1e-3))));
     const ms = await trip.median(repeats, products(k));
     return gflops(matmulFlops(size, size, size) * k, Math.max(ms - emptyRoundTripMs, 1e-6));
   } finally {
     trip.destroy();
-    for (const b of Object.values(buffers)) b.destroy();
+    op.destroy();
   }
 }
 
-async function checkRows(
-  device: GPUDevice,
-  Y: GPUBuffer,
+/** The first rows of Y against Float64 (norm-wise 1e-4). */
+function checkRows(
+  got: Float32Array,
   input: { X: Float32Array; W: Float32Array; idx: Uint32Array; inDim: number; outDim: number },
-): Promise<void> {
-  const rows = Math.min(4, input.idx.length);
-  const staging = device.createBuffer({
-    label: 'bench gemm check',
-    size: rows * input.outDim * 4,
-    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-  });
-  const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(Y, 0, staging, 0, staging.size);
-  device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const got = new Float32Array(staging.getMappedRange().slice(0));
-  staging.destroy();
+): void {
+  const rows = got.length / input.outDim;
   const want = gatherMatmulReference({ ...input, idx: input.idx.subarray(0, rows) });
   let diff = 0;
   let ref = 0;

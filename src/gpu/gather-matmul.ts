@@ -1,7 +1,7 @@
 // Host side of shaders/gather_matmul.wgsl: Y[r] = W · X[idx[r]].
 import { computeDispatch } from '../plan/dispatch.ts';
 import { readBuffer, uploadBuffer } from './buffers.ts';
-import type { KernelCache } from './kernel.ts';
+import type { Kernel, KernelCache } from './kernel.ts';
 
 /** Tile edge of the kernel (its workgroup is TILE × TILE invocations). */
 export const GATHER_MATMUL_TILE = 16;
@@ -17,55 +17,92 @@ export interface GatherMatmulInput {
   maxWorkgroupsPerDim?: number;
 }
 
+/** The kernel with its inputs uploaded once: encode it any number of times, read Y, destroy. */
+export class GatherMatmul {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly kernel: Kernel,
+    private readonly buffers: Record<'Y' | 'X' | 'W' | 'idx' | 'params', GPUBuffer>,
+    private readonly group: GPUBindGroup,
+    private readonly dispatch: [number, number, number],
+    /** Length of Y (rows × outDim). */
+    readonly outputLength: number,
+  ) {}
+
+  /** Checks the inputs (a clear error for a size mismatch or an index past X) and uploads them. */
+  static async create(
+    device: GPUDevice,
+    kernels: KernelCache,
+    input: GatherMatmulInput,
+  ): Promise<GatherMatmul> {
+    const { X, W, idx, inDim, outDim } = input;
+    const rows = idx.length;
+    if (W.length !== outDim * inDim)
+      throw new Error(`gather_matmul: W has ${W.length} values, expected ${outDim}×${inDim}`);
+    if (X.length % inDim !== 0)
+      throw new Error(`gather_matmul: X has ${X.length} values, not a multiple of ${inDim}`);
+    const numX = X.length / inDim;
+    const bad = idx.findIndex((i) => i >= numX);
+    if (bad >= 0) throw new Error(`gather_matmul: idx[${bad}] = ${idx[bad]} is past the ${numX} rows of X`);
+    const tile = GATHER_MATMUL_TILE;
+    const kernel = await kernels.get('gather_matmul', { TILE: tile });
+    const outTiles = Math.ceil(outDim / tile);
+    const storage = GPUBufferUsage.STORAGE;
+    const buffers = {
+      Y: device.createBuffer({
+        label: 'Y',
+        size: Math.max(4, rows * outDim * 4),
+        usage: storage | GPUBufferUsage.COPY_SRC,
+      }),
+      X: uploadBuffer(device, 'X', X, storage),
+      W: uploadBuffer(device, 'W', W, storage),
+      idx: uploadBuffer(device, 'idx', idx, storage),
+      params: uploadBuffer(
+        device,
+        'params',
+        new Uint32Array([rows, inDim, outDim, outTiles]),
+        GPUBufferUsage.UNIFORM,
+      ),
+    };
+    const maxPerDim = input.maxWorkgroupsPerDim ?? device.limits.maxComputeWorkgroupsPerDimension;
+    const dispatch = computeDispatch(outTiles * Math.ceil(rows / tile), maxPerDim);
+    return new GatherMatmul(device, kernel, buffers, kernel.bind(buffers), dispatch, rows * outDim);
+  }
+
+  /** Encodes `times` products back to back into an open pass. */
+  encode(pass: GPUComputePassEncoder, times = 1): void {
+    pass.setPipeline(this.kernel.pipeline);
+    pass.setBindGroup(0, this.group);
+    for (let i = 0; i < times; i++) pass.dispatchWorkgroups(...this.dispatch);
+  }
+
+  /** Reads Y back (its first `length` values). */
+  async read(length = this.outputLength): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.buffers.Y, length * 4));
+  }
+
+  /** Frees the buffers. */
+  destroy(): void {
+    for (const b of Object.values(this.buffers)) b.destroy();
+  }
+}
+
 /** Runs the kernel once on fresh buffers and returns Y [idx.length, outDim]; frees its buffers. */
 export async function gatherMatmul(
   device: GPUDevice,
   kernels: KernelCache,
   input: GatherMatmulInput,
 ): Promise<Float32Array> {
-  const { X, W, idx, inDim, outDim } = input;
-  const rows = idx.length;
-  if (W.length !== outDim * inDim)
-    throw new Error(`gather_matmul: W has ${W.length} values, expected ${outDim}×${inDim}`);
-  if (X.length % inDim !== 0)
-    throw new Error(`gather_matmul: X has ${X.length} values, not a multiple of ${inDim}`);
-  const numX = X.length / inDim;
-  const bad = idx.findIndex((i) => i >= numX);
-  if (bad >= 0) throw new Error(`gather_matmul: idx[${bad}] = ${idx[bad]} is past the ${numX} rows of X`);
-
-  const tile = GATHER_MATMUL_TILE;
-  const kernel = await kernels.get('gather_matmul', { TILE: tile });
-  const outTiles = Math.ceil(outDim / tile);
-  const storage = GPUBufferUsage.STORAGE;
-  const buffers = {
-    Y: device.createBuffer({
-      label: 'Y',
-      size: Math.max(4, rows * outDim * 4),
-      usage: storage | GPUBufferUsage.COPY_SRC,
-    }),
-    X: uploadBuffer(device, 'X', X, storage),
-    W: uploadBuffer(device, 'W', W, storage),
-    idx: uploadBuffer(device, 'idx', idx, storage),
-    params: uploadBuffer(
-      device,
-      'params',
-      new Uint32Array([rows, inDim, outDim, outTiles]),
-      GPUBufferUsage.UNIFORM,
-    ),
-  };
+  const op = await GatherMatmul.create(device, kernels, input);
   try {
-    const maxPerDim = input.maxWorkgroupsPerDim ?? device.limits.maxComputeWorkgroupsPerDimension;
-    const [x, y, z] = computeDispatch(outTiles * Math.ceil(rows / tile), maxPerDim);
     const encoder = device.createCommandEncoder({ label: 'gather_matmul' });
     const pass = encoder.beginComputePass({ label: 'gather_matmul' });
-    pass.setPipeline(kernel.pipeline);
-    pass.setBindGroup(0, kernel.bind(buffers));
-    pass.dispatchWorkgroups(x, y, z);
+    op.encode(pass);
     pass.end();
     device.queue.submit([encoder.finish()]);
-    return new Float32Array(await readBuffer(device, buffers.Y, rows * outDim * 4));
+    return await op.read();
   } finally {
-    for (const b of Object.values(buffers)) b.destroy();
+    op.destroy();
   }
 }
 
