@@ -39,6 +39,18 @@ const NORM_RTOL_D1 = 1e-3;
 const NORM_PARENT_ATOL = 1e-5;
 const F32_MIN_NORMAL = 2 ** -126;
 
+/**
+ * A tensor against the reference, norm-wise: ‖a − e‖ ≤ rtol·‖e‖ + TENSOR_ATOL·√n. Returns the
+ * comparison and, when it fails, the line that says so.
+ */
+function tensorCheck(name: string, actual: ArrayLike<number>, exp: ArrayLike<number>, rtol: number) {
+  const c = compare(name, actual, exp, { atol: 0, rtol });
+  const bound = rtol + (TENSOR_ATOL * Math.sqrt(exp.length)) / Math.max(norm2(exp), 1e-300);
+  const failure =
+    c.normwise <= bound ? undefined : describeComparison({ ...c, ok: false }, { atol: TENSOR_ATOL, rtol });
+  return { c, failure };
+}
+
 function norm2(x: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
@@ -109,11 +121,8 @@ async function checkEngine(
     const tensorRtol = dim === 1 ? TENSOR_RTOL_D1 : TENSOR_RTOL;
     let worst = 0;
     const tensor = (name: string, actual: ArrayLike<number>, exp: ArrayLike<number>) => {
-      const c = compare(name, actual, exp, { atol: 0, rtol: tensorRtol });
-      const bound = tensorRtol + (TENSOR_ATOL * Math.sqrt(exp.length)) / Math.max(norm2(exp), 1e-300);
-      if (!(c.normwise <= bound)) {
-        failures.push(describeComparison({ ...c, ok: false }, { atol: TENSOR_ATOL, rtol: tensorRtol }));
-      }
+      const { c, failure } = tensorCheck(name, actual, exp, tensorRtol);
+      if (failure) failures.push(failure);
       worst = Math.max(worst, c.normwise);
     };
     tensor('loss', [first.loss], [expected.loss]);
@@ -259,10 +268,8 @@ export const engineReloadCase: GpuCase = {
           if (!loss.ok)
             throw new Error(`${cell} ${shape}: ${describeComparison(loss, { atol: 0, rtol: 1e-4 })}`);
           for (const [name, exp] of Object.entries(expected.paramGrads)) {
-            const c = compare(name, grads[name]!, exp, { atol: 1e-7, rtol: 1e-4 });
-            if (!(c.normwise <= 1e-4 + (1e-7 * Math.sqrt(exp.length)) / Math.max(norm2(exp), 1e-300))) {
-              throw new Error(`${cell} ${shape}: d${name} normwise ${c.normwise.toExponential(2)}`);
-            }
+            const { failure } = tensorCheck(`d${name}`, grads[name]!, exp, TENSOR_RTOL);
+            if (failure) throw new Error(`${cell} ${shape}: ${failure}`);
           }
         }
       } finally {
