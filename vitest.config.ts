@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
-import { vulkanEnv } from './src/gpu/vulkan-env.ts';
+import { restartEnv, vulkanEnv } from './src/gpu/vulkan-env.ts';
 
 // Test workers are forked from this process: the Vulkan driver and loader Dawn needs must be in
 // the environment before they start.
-Object.assign(process.env, vulkanEnv().env);
+Object.assign(process.env, restartEnv(vulkanEnv()));
 
 export default defineConfig({
   test: {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { getGpu } from '../src/gpu/device.ts';
-import { vulkanEnv } from '../src/gpu/vulkan-env.ts';
+import { restartEnv, vulkanEnv } from '../src/gpu/vulkan-env.ts';
 import { parseCli } from './cli.ts';
 import { parseConfig } from './config.ts';
 import { allowTfjsEsmInNode } from './node-esm.ts';
@@ -13,11 +13,11 @@ import { runSuite } from './suite.ts';
 
 /** Dawn reads its Vulkan driver and loader from the environment at start: restart once with them. */
 function restartWithVulkan(): number | undefined {
-  const { env } = vulkanEnv();
-  if (Object.keys(env).length === 0 || process.env.TREEGRAD_ENV_READY) return undefined;
+  const choice = vulkanEnv();
+  if (Object.keys(choice.env).length === 0 || process.env.TREEGRAD_ENV_READY) return undefined;
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, ...env, TREEGRAD_ENV_READY: '1' },
+    env: { ...process.env, ...restartEnv(choice) },
   });
   return child.status ?? 1;
 }

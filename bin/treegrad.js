@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { register } from 'tsx/esm/api';
 
 register();
-const { vulkanEnv } = await import('../src/gpu/vulkan-env.ts');
-const { env } = vulkanEnv();
-if (Object.keys(env).length > 0 && !process.env.TREEGRAD_ENV_READY) {
+const { restartEnv, vulkanEnv } = await import('../src/gpu/vulkan-env.ts');
+const choice = vulkanEnv();
+if (Object.keys(choice.env).length > 0 && !process.env.TREEGRAD_ENV_READY) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, ...env, TREEGRAD_ENV_READY: '1' },
+    env: { ...process.env, ...restartEnv(choice) },
   });
   process.exit(child.status ?? 1);
 }

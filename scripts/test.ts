@@ -1,10 +1,19 @@
-// `npm test`: typecheck, lint, vitest (unit + GPU cases in Node through Dawn), then the same GPU
-// cases in headless Chrome. Runs every step, prints one summary table and exits non-zero if any
-// step failed. Extra arguments go to vitest (e.g. `npm test -- test/unit`), and skip Chrome.
+// `npm test`: typecheck, lint, vitest (unit + GPU cases in Node through Dawn on the adapter Node
+// chose), the GPU cases again in Node on the other CPU driver (SwiftShader after lavapipe or a
+// GPU; lavapipe after SwiftShader), then the same GPU cases in headless Chrome. Runs every step,
+// prints one summary table and exits non-zero if any step failed. Extra arguments go to vitest
+// (e.g. `npm test -- test/unit`), and skip the other lanes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  LAVAPIPE_HINT,
+  restartEnv,
+  swiftshaderIcd,
+  type VulkanChoice,
+  vulkanEnv,
+} from '../src/gpu/vulkan-env.ts';
 
 interface Step {
   name: string;
@@ -17,10 +26,15 @@ interface Step {
 const bin = (name: string) => join('node_modules', '.bin', name);
 const steps: Step[] = [];
 
-function run(name: string, command: string, args: string[]): { ok: boolean; seconds: number } {
+function run(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { ok: boolean; seconds: number } {
   console.log(`\n── ${name}: ${command} ${args.join(' ')}`);
   const start = performance.now();
-  const child = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
   return { ok: child.status === 0, seconds: (performance.now() - start) / 1000 };
 }
 
@@ -32,37 +46,59 @@ steps.push({ name: 'lint', ok: lint.ok, seconds: lint.seconds });
 
 // vitest: counts per file group from its JSON report.
 const dir = mkdtempSync(join(tmpdir(), 'treegrad-test-'));
-const report = join(dir, 'vitest.json');
-const vitest = run('vitest', bin('vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${report}`,
-  ...extra,
-]);
-const groups = new Map<string, { passed: number; failed: number }>();
-try {
-  const json = JSON.parse(readFileSync(report, 'utf8')) as {
-    testResults: { name: string; assertionResults: { status: string }[] }[];
-  };
-  for (const file of json.testResults) {
-    const group = file.name.includes('/test/gpu/') ? 'node-gpu' : 'unit';
-    const g = groups.get(group) ?? { passed: 0, failed: 0 };
-    for (const a of file.assertionResults) {
-      if (a.status === 'passed') g.passed++;
-      else if (a.status === 'failed') g.failed++;
+const chosen = vulkanEnv();
+
+/** Runs vitest with `choice` as Node's Vulkan driver; GPU files count under `node-gpu (kind)`. */
+function vitestLane(label: string, choice: VulkanChoice, args: string[]): void {
+  const report = join(dir, `vitest-${label}.json`);
+  const vitest = run(
+    `vitest (${label}: ${choice.description})`,
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
+    { ...process.env, ...restartEnv(choice) },
+  );
+  const groups = new Map<string, { passed: number; failed: number }>();
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8')) as {
+      testResults: { name: string; assertionResults: { status: string }[] }[];
+    };
+    for (const file of json.testResults) {
+      const group = file.name.includes('/test/gpu/') ? `node-gpu (${label})` : 'unit';
+      const g = groups.get(group) ?? { passed: 0, failed: 0 };
+      for (const a of file.assertionResults) {
+        if (a.status === 'passed') g.passed++;
+        else if (a.status === 'failed') g.failed++;
+      }
+      groups.set(group, g);
     }
-    groups.set(group, g);
+  } catch {
+    groups.set(`vitest (${label})`, { passed: 0, failed: 1 });
   }
-} catch {
-  groups.set('vitest', { passed: 0, failed: 1 });
+  for (const [name, g] of groups)
+    steps.push({ name, ok: vitest.ok && g.failed === 0, seconds: vitest.seconds, ...g });
+  if (groups.size === 0)
+    steps.push({ name: `vitest (${label})`, ok: false, seconds: vitest.seconds, passed: 0, failed: 1 });
 }
-for (const [name, g] of groups)
-  steps.push({ name, ok: vitest.ok && g.failed === 0, seconds: vitest.seconds, ...g });
-if (groups.size === 0)
-  steps.push({ name: 'vitest', ok: false, seconds: vitest.seconds, passed: 0, failed: 1 });
+
+vitestLane(chosen.kind, chosen, extra);
 
 if (extra.length === 0) {
+  // The GPU table on the other CPU driver: both must pass (CI has both; chromium brings
+  // SwiftShader, the pre-step installs lavapipe).
+  const swiftshader = swiftshaderIcd();
+  if (chosen.kind === 'swiftshader') {
+    console.log(`\n── node-gpu (lavapipe): not run, no lavapipe that Dawn accepts. ${LAVAPIPE_HINT}`);
+    if (process.env.CI)
+      steps.push({ name: 'node-gpu (lavapipe)', ok: false, seconds: 0, passed: 0, failed: 1 });
+  } else if (swiftshader) {
+    const choice: VulkanChoice = {
+      env: { VK_DRIVER_FILES: swiftshader },
+      description: `SwiftShader (CPU) Vulkan driver from Chrome: ${swiftshader}`,
+      found: true,
+      kind: 'swiftshader',
+    };
+    vitestLane('swiftshader', choice, ['test/gpu']);
+  }
   const browserStep = (name: string, script: string) => {
     const summary = join(dir, `${name}.json`);
     const result = run(name, bin('tsx'), [script, '--summary', summary]);
@@ -83,7 +119,7 @@ console.log('\n── summary');
 for (const s of steps) {
   const counts = s.passed === undefined ? '' : `${s.passed} passed, ${s.failed} failed`;
   console.log(
-    `${s.ok ? 'ok  ' : 'FAIL'}  ${s.name.padEnd(10)} ${counts.padEnd(26)} ${s.seconds.toFixed(1)} s`,
+    `${s.ok ? 'ok  ' : 'FAIL'}  ${s.name.padEnd(24)} ${counts.padEnd(26)} ${s.seconds.toFixed(1)} s`,
   );
 }
 const passed = steps.reduce((n, s) => n + (s.passed ?? (s.ok ? 1 : 0)), 0);

@@ -1,7 +1,10 @@
-// Node only: which Vulkan driver Dawn should load on this machine.
+// Node only: which Vulkan driver Dawn should load on this machine, decided by asking Dawn.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Folders of Chrome builds that ship SwiftShader's Vulkan driver and a Vulkan loader. */
 function chromeLibDirs(current: NodeJS.ProcessEnv): string[] {
@@ -10,8 +13,12 @@ function chromeLibDirs(current: NodeJS.ProcessEnv): string[] {
   return dirs;
 }
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-/** Drivers Dawn refuses or that are only test doubles: never count them as a real GPU. */
-const IGNORED_ICDS = /lvp|lavapipe|mock|swiftshader/i;
+/** CPU drivers and test doubles: probed after the hardware drivers, in this order. */
+const LAVAPIPE_ICD = /lvp|lavapipe/i;
+const NOT_HARDWARE = /lvp|lavapipe|mock|swiftshader/i;
+
+/** Which kind of driver was chosen: a GPU, Mesa's lavapipe (CPU, fast), SwiftShader (CPU), or none. */
+export type VulkanKind = 'explicit' | 'gpu' | 'lavapipe' | 'swiftshader' | 'none';
 
 /** What `vulkanEnv` decided and why, for `gpu-info` and error messages. */
 export interface VulkanChoice {
@@ -21,7 +28,24 @@ export interface VulkanChoice {
   description: string;
   /** Whether any driver was found. */
   found: boolean;
+  kind: VulkanKind;
 }
+
+/** What Dawn reported for a candidate driver (null: no adapter). */
+interface ProbedAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+/** Hint printed where no fast CPU driver was found. */
+export const LAVAPIPE_HINT =
+  "Mesa's lavapipe (Mesa ≥ 24) runs treegrad's kernels 4–7× faster than SwiftShader: on Debian 13 " +
+  '`apt-get install mesa-vulkan-drivers`; on Debian 12 the same from bookworm-backports ' +
+  '(`apt-get install -t bookworm-backports mesa-vulkan-drivers`); on Ubuntu ≥ 24.04 ' +
+  '`apt-get install mesa-vulkan-drivers`; on Fedora `dnf install mesa-vulkan-drivers`.';
 
 function systemHasVulkanLoader(): boolean {
   try {
@@ -31,11 +55,12 @@ function systemHasVulkanLoader(): boolean {
   }
 }
 
-function realGpuIcds(): string[] {
+function systemIcds(): string[] {
   return ICD_DIRS.flatMap((dir) => {
     try {
       return readdirSync(dir)
-        .filter((f) => f.endsWith('.json') && !IGNORED_ICDS.test(f))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
         .map((f) => `${dir}/${f}`);
     } catch {
       return [];
@@ -43,31 +68,163 @@ function realGpuIcds(): string[] {
   });
 }
 
-/**
- * Decides how Dawn finds a Vulkan driver: an explicit VK_DRIVER_FILES / VK_ICD_FILENAMES wins;
- * else a real GPU driver when one is installed; else Chromium's SwiftShader (CPU) driver, with
- * Chromium's own Vulkan loader when the system has none.
- */
-export function vulkanEnv(current: NodeJS.ProcessEnv = process.env): VulkanChoice {
-  const env: Record<string, string> = {};
-  const explicit = current.VK_DRIVER_FILES ?? current.VK_ICD_FILENAMES;
-  const gpus = realGpuIcds();
-  const libDir = chromeLibDirs(current).find((dir) => existsSync(`${dir}/vk_swiftshader_icd.json`));
-  let description: string;
-  if (explicit) {
-    description = `Vulkan driver from the environment: ${explicit}`;
-  } else if (gpus.length > 0) {
-    description = `system Vulkan driver(s): ${gpus.join(', ')}`;
-  } else if (libDir) {
-    env.VK_DRIVER_FILES = `${libDir}/vk_swiftshader_icd.json`;
-    description = `SwiftShader (CPU) Vulkan driver from Chrome: ${env.VK_DRIVER_FILES}`;
-  } else {
-    description = 'no Vulkan driver found (install a GPU driver, or Debian\'s "chromium" for SwiftShader)';
-  }
+/** LD_LIBRARY_PATH with Chrome's Vulkan loader in front, when the system has no loader of its own. */
+function loaderEnv(current: NodeJS.ProcessEnv): Record<string, string> {
   const libPath = current.LD_LIBRARY_PATH ?? '';
   const loaderDir = chromeLibDirs(current).find((dir) => existsSync(`${dir}/libvulkan.so.1`));
   if (loaderDir && !systemHasVulkanLoader() && !libPath.split(':').includes(loaderDir)) {
-    env.LD_LIBRARY_PATH = libPath ? `${loaderDir}:${libPath}` : loaderDir;
+    return { LD_LIBRARY_PATH: libPath ? `${loaderDir}:${libPath}` : loaderDir };
   }
-  return { env, description, found: Boolean(explicit || gpus.length > 0 || libDir) };
+  return {};
+}
+
+const PROBE = fileURLToPath(new URL('./probe-adapter.mjs', import.meta.url));
+
+/** Starts a Node process with `drivers` as its only Vulkan drivers and asks Dawn for an adapter. */
+function probe(drivers: string[], current: NodeJS.ProcessEnv): ProbedAdapter | null {
+  const env: NodeJS.ProcessEnv = { ...current, ...loaderEnv(current), VK_DRIVER_FILES: drivers.join(':') };
+  delete env.VK_ICD_FILENAMES;
+  try {
+    const out = execFileSync(process.execPath, [PROBE], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const last = out.trim().split('\n').pop() ?? 'null';
+    return JSON.parse(last) as ProbedAdapter | null;
+  } catch {
+    return null; // a driver that crashes or hangs Dawn counts as no adapter
+  }
+}
+
+function cacheFile(current: NodeJS.ProcessEnv): string {
+  const base = current.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'treegrad', 'vulkan-choice.json');
+}
+
+/** What the choice depends on: the candidate drivers (with their sizes and times) and the loader. */
+function fingerprint(candidates: string[], current: NodeJS.ProcessEnv): string {
+  const parts = candidates.map((file) => {
+    try {
+      const s = statSync(file);
+      return `${file}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return `${file}:missing`;
+    }
+  });
+  parts.push(`ld:${current.LD_LIBRARY_PATH ?? ''}`, `node:${process.version}`);
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** Forgets the cached choice (after a driver was installed). */
+export function forgetVulkanChoice(current: NodeJS.ProcessEnv = process.env): void {
+  rmSync(cacheFile(current), { force: true });
+}
+
+/**
+ * Decides how Dawn finds a Vulkan driver. An explicit VK_DRIVER_FILES / VK_ICD_FILENAMES wins.
+ * Otherwise each candidate is tried by asking Dawn for an adapter in a child process: the
+ * system's hardware drivers (a real GPU), then Mesa's lavapipe (a CPU driver Dawn accepts from
+ * Mesa 24 on), then Chrome's SwiftShader. Installed ICD files prove nothing on a machine without a
+ * GPU, so names only order the candidates. The answer is cached per set of driver files.
+ */
+export function vulkanEnv(current: NodeJS.ProcessEnv = process.env): VulkanChoice {
+  const explicit = current.VK_DRIVER_FILES ?? current.VK_ICD_FILENAMES;
+  if (explicit) {
+    // Our own restart passes the description of what it chose along with the variables.
+    const description = current.TREEGRAD_VULKAN_CHOICE ?? `Vulkan driver from the environment: ${explicit}`;
+    const kind = (current.TREEGRAD_VULKAN_KIND as VulkanKind | undefined) ?? 'explicit';
+    return { env: loaderEnv(current), description, found: true, kind };
+  }
+  const icds = systemIcds();
+  const hardware = icds.filter((f) => !NOT_HARDWARE.test(f.split('/').pop() ?? ''));
+  const lavapipe = icds.filter((f) => LAVAPIPE_ICD.test(f.split('/').pop() ?? ''));
+  const swiftshader = chromeLibDirs(current)
+    .map((dir) => `${dir}/vk_swiftshader_icd.json`)
+    .filter(existsSync);
+  const file = cacheFile(current);
+  const key = fingerprint([...icds, ...swiftshader], current);
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; choice: VulkanChoice };
+    if (cached.key === key) return { ...cached.choice, env: { ...cached.choice.env, ...loaderEnv(current) } };
+  } catch {
+    // no cache yet, or an unreadable one: probe
+  }
+  const choice = decide(current, hardware, lavapipe, swiftshader);
+  if (choice.found) {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ key, choice }));
+    } catch {
+      // a read-only home: probe again next time
+    }
+  }
+  return choice;
+}
+
+function decide(
+  current: NodeJS.ProcessEnv,
+  hardware: string[],
+  lavapipe: string[],
+  swiftshader: string[],
+): VulkanChoice {
+  const loader = loaderEnv(current);
+  if (hardware.length > 0) {
+    const gpu = probe(hardware, current);
+    if (gpu && !gpu.isFallbackAdapter) {
+      // Leave the loader to find every driver: Dawn prefers the GPU over CPU drivers.
+      return {
+        env: loader,
+        description: `GPU: ${gpu.description || gpu.device} (system Vulkan driver)`,
+        found: true,
+        kind: 'gpu',
+      };
+    }
+  }
+  for (const icd of lavapipe) {
+    const cpu = probe([icd], current);
+    if (cpu) {
+      return {
+        env: { ...loader, VK_DRIVER_FILES: icd },
+        description: `lavapipe (CPU) Vulkan driver: ${cpu.description} (${icd})`,
+        found: true,
+        kind: 'lavapipe',
+      };
+    }
+  }
+  for (const icd of swiftshader) {
+    if (probe([icd], current)) {
+      return {
+        env: { ...loader, VK_DRIVER_FILES: icd },
+        description: `SwiftShader (CPU) Vulkan driver from Chrome: ${icd}`,
+        found: true,
+        kind: 'swiftshader',
+      };
+    }
+  }
+  return {
+    env: {},
+    description:
+      'no Vulkan driver that Dawn accepts (install a GPU driver, Mesa ≥ 24 lavapipe, or Debian\'s "chromium" for SwiftShader)',
+    found: false,
+    kind: 'none',
+  };
+}
+
+/** Chrome's SwiftShader Vulkan driver, where a Chrome build ships one. */
+export function swiftshaderIcd(current: NodeJS.ProcessEnv = process.env): string | undefined {
+  return chromeLibDirs(current)
+    .map((dir) => `${dir}/vk_swiftshader_icd.json`)
+    .find(existsSync);
+}
+
+/** The variables a restarted process needs: the driver, and what was chosen, for `gpu-info`. */
+export function restartEnv(choice: VulkanChoice): Record<string, string> {
+  return {
+    ...choice.env,
+    TREEGRAD_ENV_READY: '1',
+    TREEGRAD_VULKAN_CHOICE: choice.description,
+    TREEGRAD_VULKAN_KIND: choice.kind,
+  };
 }
