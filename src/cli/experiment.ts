@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getGpu } from '../gpu/device.ts';
+import { KernelCache } from '../gpu/kernel.ts';
 import { isCell } from '../params/shapes.ts';
 import { writeReport } from '../report/report.ts';
 import { type ExperimentConfig, PRESETS, runPoint } from '../train/experiment.ts';
@@ -13,12 +14,16 @@ import { intFlag } from './data.ts';
 const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells rnn,rlstm]
                            [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
                            [--test-size N] [--dim D] [--lr X] [--batch B] [--out DIR]
+                           [--jobs N] [--readback-every K]
 
 Trains every (dataset, cell, seed) of the grid on its own generated keyword-task data, writes
 DIR/results/<dataset>-<cell>-<seed>.json, then DIR/report.html (plots) and DIR/summary.md
 (tables), and prints the summary. Flags override the preset (default: quick, out runs/<preset>).
 Run it again to continue an interrupted experiment: finished points are kept, a point in
 progress resumes from its last epoch's checkpoint (DIR/checkpoints/).
+--jobs N trains N points at once on the one device, so the GPU's queue never idles while
+JavaScript waits (the same results as one at a time). --readback-every K queues K training steps
+per readback of their losses (default 16; the same results for any K).
 
 Presets: ${Object.entries(PRESETS)
   .map(
@@ -59,6 +64,8 @@ export const experimentCommand: Command = {
       'lr',
       'batch',
       'out',
+      'jobs',
+      'readback-every',
     ];
     const { values } = parseArgs({
       args,
@@ -94,12 +101,18 @@ export const experimentCommand: Command = {
       if (!(e.lr > 0)) throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
     }
     const dir = resolve(values.out ?? join('runs', presetName));
+    const jobs = values.jobs === undefined ? 1 : intFlag('jobs', values.jobs, 1);
+    const stepsPerReadback =
+      values['readback-every'] === undefined
+        ? undefined
+        : intFlag('readback-every', values['readback-every'], 1);
     const gpu = await getGpu();
     const t0 = performance.now();
     try {
       const points = e.datasets.flatMap((dataset) =>
         e.cells.flatMap((cell) => e.seeds.map((seed) => ({ dataset, cell, seed }))),
       );
+      const todo: { point: (typeof points)[number]; label: string }[] = [];
       for (const [i, p] of points.entries()) {
         const name = `${p.dataset}-${p.cell}-${p.seed}`;
         const file = join(dir, 'results', `${name}.json`);
@@ -107,12 +120,36 @@ export const experimentCommand: Command = {
           console.error(`[${i + 1}/${points.length}] ${name}: done earlier (${file})`);
           continue;
         }
-        const label = `[${i + 1}/${points.length}] dataset ${p.dataset} ${p.cell} seed ${p.seed}`;
-        const r = await runPoint(gpu.device, dir, e, p, progressHooks(label));
-        console.error(
-          `${label}: test accuracy ${(100 * r.testAccuracy).toFixed(1)}% (best epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
-        );
+        todo.push({
+          point: p,
+          label: `[${i + 1}/${points.length}] dataset ${p.dataset} ${p.cell} seed ${p.seed}`,
+        });
       }
+      // N workers share the device and its pipelines; after a failure no new point starts, the
+      // running ones finish (their checkpoints stay usable), then the first error is raised.
+      const kernels = new KernelCache(gpu.device);
+      const failures: unknown[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < todo.length && failures.length === 0) {
+          const { point, label } = todo[next++]!;
+          try {
+            const hooks = {
+              ...progressHooks(label, process.stderr, { live: jobs === 1 }),
+              kernels,
+              ...(stepsPerReadback === undefined ? {} : { stepsPerReadback }),
+            };
+            const r = await runPoint(gpu.device, dir, e, point, hooks);
+            console.error(
+              `${label}: test accuracy ${(100 * r.testAccuracy).toFixed(1)}% (best epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
+            );
+          } catch (error) {
+            failures.push(error);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
+      if (failures.length > 0) throw failures[0];
       if (gpu.errors.length > 0) throw new Error(`WebGPU reported: ${gpu.errors.join('; ')}`);
     } finally {
       gpu.destroy();

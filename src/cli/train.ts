@@ -18,6 +18,7 @@ const usage = `Usage: treegrad train --cell rnn|rlstm (--data DIR | --dataset I)
                       [--l2 0.001] [--batch 5] [--epochs 10] [--seed 1] [--patience 0]
                       [--train-size N] [--dev-size N] [--test-size N]
                       [--checkpoint FILE] [--resume FILE] [--out RESULT.json] [--save-params FILE]
+                      [--readback-every 16]
 
 Trains on the GPU with AdaGrad (docs/model.md), evaluates on dev after every epoch, keeps the
 best-dev parameters and reports test accuracy by keyword depth and log10 gh(keyword)/gh(root).
@@ -25,7 +26,8 @@ best-dev parameters and reports test accuracy by keyword depth and log10 gh(keyw
 (1–10) from --seed, with model.md's 10k/1k/1k split unless the sizes are given.
 --checkpoint saves the run after every epoch (atomically); --resume FILE continues a run
 bit-identically (its settings come from the checkpoint). --patience P stops after P epochs
-without a better dev accuracy. Progress is a live line on a terminal, JSON lines when piped.`;
+without a better dev accuracy. Progress is a live line on a terminal, JSON lines when piped.
+--readback-every K queues K steps on the GPU per readback of their losses (same results for any K).`;
 
 function num(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -61,6 +63,7 @@ export const trainCommand: Command = {
           'resume',
           'out',
           'save-params',
+          'readback-every',
         ].map((k) => [k, { type: 'string' as const }]),
       ),
     }) as { values: Record<string, string | undefined> };
@@ -115,7 +118,13 @@ export const trainCommand: Command = {
         gpu.device,
         data,
         config,
-        { ...hooks, ...(onState ? { onState } : {}) },
+        {
+          ...hooks,
+          ...(onState ? { onState } : {}),
+          ...(values['readback-every'] !== undefined
+            ? { stepsPerReadback: intFlag('readback-every', values['readback-every'], 1) }
+            : {}),
+        },
         resume?.state,
       );
       console.log(

@@ -7,6 +7,7 @@ import type { Params } from '../params/params.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, planBatch } from './batch.ts';
+import type { LossLog } from './loss-log.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { BufferPool } from './pool.ts';
@@ -17,6 +18,16 @@ import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult }
 export type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult, Update } from './types.ts';
 
 const WG = 256;
+
+/** A step encoded but not submitted. */
+interface Encoded {
+  encoder: GPUCommandEncoder;
+  plan: GpuBatch['plan'];
+  timer: PassTimer | undefined;
+  timed: Omit<DispatchTime, 'ns'>[];
+  dispatches: number;
+  withNorms: boolean;
+}
 // Read when used: in Node the WebGPU globals exist only once Dawn is loaded.
 const RW = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
@@ -155,12 +166,8 @@ export class TreeEngine {
     };
   }
 
-  /**
-   * One step on `batch`: forward, and by default backward with weight, embedding and per-node
-   * gradients (and the optimiser's update, if given) in one command buffer and one submit, then
-   * one mapAsync for losses and norms.
-   */
-  async step(batch: GpuBatch, options: StepOptions = {}): Promise<StepResult> {
+  /** Encodes one step on `batch` (everything but the readback) into a fresh command encoder. */
+  private encode(batch: GpuBatch, options: StepOptions): Encoded {
     if (this.disposed) throw new Error('the engine has been disposed');
     const backward = options.backward ?? true;
     const withNorms = backward && (options.norms ?? true);
@@ -171,7 +178,6 @@ export class TreeEngine {
     const { ranges } = batch.schedule(schedule);
     const groups = bindBatch(this.parts, batch, schedule);
     const D = this.shape.dim;
-    const C = this.shape.classes;
     const encoder = this.device.createCommandEncoder({ label: 'treegrad step' });
     if (this.spec.hasC) {
       encoder.clearBuffer(this.pool.get('C'), 0, plan.numNodes * D * 4);
@@ -229,6 +235,17 @@ export class TreeEngine {
     }
     pass?.end();
     timer?.resolve(encoder);
+    return { encoder, plan, timer, timed, dispatches, withNorms };
+  }
+
+  /**
+   * One step on `batch`: forward, and by default backward with weight, embedding and per-node
+   * gradients (and the optimiser's update, if given) in one command buffer and one submit, then
+   * one mapAsync for losses and norms.
+   */
+  async step(batch: GpuBatch, options: StepOptions = {}): Promise<StepResult> {
+    const { encoder, plan, timer, timed, dispatches, withNorms } = this.encode(batch, options);
+    const C = this.shape.classes;
     const readback = this.pool.get('readback');
     const B = plan.numTrees;
     encoder.copyBufferToBuffer(this.pool.get('loss'), 0, readback, 0, B * 4);
@@ -255,6 +272,19 @@ export class TreeEngine {
       if (timer.enabled) result.profile = timed.slice(0, ns.length).map((t, i) => ({ ...t, ns: ns[i]! }));
     }
     return result;
+  }
+
+  /**
+   * Queues one step on `batch` without waiting for it: one command buffer and one submit, its
+   * trees' losses appended to `log`. Read the log every k steps: the GPU works on the queued steps
+   * while JavaScript plans the next ones. The arithmetic is `step`'s, so the results are the same
+   * bits. Uploads to the batch after this call (`reload`) are ordered after it by the queue.
+   */
+  enqueue(batch: GpuBatch, log: LossLog, options: Omit<StepOptions, 'profile'> = {}): number {
+    const { encoder, plan, dispatches } = this.encode(batch, { ...options, norms: false });
+    log.append(encoder, this.pool.get('loss'), plan.numTrees);
+    this.device.queue.submit([encoder.finish()]);
+    return dispatches;
   }
 
   /** Frees every buffer the engine and its batches hold. */

@@ -4,6 +4,7 @@
 // loop runs in a page.
 import { TreeEngine } from '../engine/engine.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
+import { LossLog } from '../engine/loss-log.ts';
 import { initParams } from '../params/params.ts';
 import type { Cell } from '../params/shapes.ts';
 import { Rng } from '../rng/index.ts';
@@ -69,6 +70,11 @@ export interface TrainHooks {
   /** Called after every epoch with the state to checkpoint (may be async: awaited). */
   onState?(state: TrainState): void | Promise<void>;
   kernels?: KernelCache;
+  /**
+   * Training steps queued on the GPU per readback of their losses (default 16): the GPU works
+   * while JavaScript plans the next minibatches. Any value gives the same bits.
+   */
+  stepsPerReadback?: number;
 }
 
 /** What a finished run measured with the best-dev parameters. */
@@ -95,6 +101,7 @@ export async function train(
   const opt = await AdaGrad.create(engine, { lr: config.lr, l2: config.l2, eps: config.eps }, hooks.kernels);
   const dev = new EvalSet(engine, data.dev);
   const test = new EvalSet(engine, data.test);
+  let log: LossLog | undefined;
   try {
     const setTheta = (flat: Float32Array) =>
       device.queue.writeBuffer(engine.buffers.theta, 0, flat.buffer, flat.byteOffset, flat.byteLength);
@@ -130,6 +137,11 @@ export async function train(
     const identity = data.train.map((_, i) => i);
     const steps = Math.ceil(identity.length / config.batch);
     let minibatch: ReturnType<TreeEngine['upload']> | undefined;
+    const perRead = hooks.stepsPerReadback ?? 16;
+    if (!Number.isInteger(perRead) || perRead < 1) {
+      throw new RangeError(`steps per readback must be a positive whole number, got ${perRead}`);
+    }
+    log = new LossLog(device, perRead * config.batch);
     let epoch = start;
     while (
       epoch < config.epochs &&
@@ -141,15 +153,22 @@ export async function train(
       // resumed run draws the same order as an uninterrupted one.
       const order = rng.shuffle(identity.slice());
       let lossSum = 0;
+      let stepsRead = 0;
+      const drain = async (stepLog: LossLog) => {
+        for (const r of await stepLog.read()) {
+          lossSum += r.loss * r.treeLoss.length;
+          hooks.onStep?.({ epoch, step: ++stepsRead, steps, loss: r.loss });
+        }
+      };
       for (let s = 0; s < steps; s++) {
         const part = order.slice(s * config.batch, (s + 1) * config.batch).map((i) => data.train[i]!);
         const trees = part.map((e) => e.tree);
         const labels = part.map((e) => e.label);
         minibatch = minibatch ? engine.reload(minibatch, trees, labels) : engine.upload(trees, labels);
-        const r = await engine.step(minibatch, { norms: false, update: opt.update });
-        lossSum += r.loss * part.length;
-        hooks.onStep?.({ epoch, step: s + 1, steps, loss: r.loss });
+        engine.enqueue(minibatch, log, { update: opt.update });
+        if (!log.fits(config.batch)) await drain(log);
       }
+      await drain(log);
       const trainLoss = lossSum / Math.max(1, identity.length);
       const devAccuracy = (await dev.evaluate()).accuracy;
       const improved = devAccuracy > best.devAccuracy;
@@ -190,6 +209,7 @@ export async function train(
       bestTheta,
     };
   } finally {
+    log?.destroy();
     dev.dispose();
     test.dispose();
     opt.destroy();

@@ -1,9 +1,17 @@
 // Node only: training progress on a terminal as one live line; as JSON lines when piped.
 import type { TrainHooks } from './loop.ts';
 
-/** Hooks that print progress for a run named `label` (e.g. "dataset 3 rnn seed 1"). */
-export function progressHooks(label: string, stream: NodeJS.WriteStream = process.stderr): TrainHooks {
+/**
+ * Hooks that print progress for a run named `label` (e.g. "dataset 3 rnn seed 1"). With
+ * `live: false` a terminal gets only the epoch lines (runs side by side would garble one line).
+ */
+export function progressHooks(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  options: { live?: boolean } = {},
+): TrainHooks {
   const tty = stream.isTTY === true;
+  const live = options.live ?? true;
   let t0 = performance.now();
   let last = 0;
   const json = (record: Record<string, unknown>) =>
@@ -12,6 +20,7 @@ export function progressHooks(label: string, stream: NodeJS.WriteStream = proces
     onStep({ epoch, step, steps, loss }) {
       if (step === 1) t0 = performance.now();
       const now = performance.now();
+      if (tty && !live) return;
       if (now - last < (tty ? 200 : 10_000) && step !== steps) return;
       last = now;
       const rate = step / ((now - t0) / 1000);

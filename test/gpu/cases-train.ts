@@ -5,7 +5,7 @@ import { TreeEngine } from '../../src/engine/engine.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { AdaGrad } from '../../src/train/adagrad.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
-import { TRAIN_DEFAULTS, train } from '../../src/train/loop.ts';
+import { TRAIN_DEFAULTS, type TrainOutcome, train } from '../../src/train/loop.ts';
 import type { GpuCase } from './harness.ts';
 
 const adagradCase: GpuCase = {
@@ -72,5 +72,43 @@ const lossFallsCase: GpuCase = {
   },
 };
 
+/** Two outcomes as bytes: parameters, history and accuracies must agree bit for bit. */
+function sameBits(a: TrainOutcome, b: TrainOutcome): boolean {
+  const bytes = (o: TrainOutcome) =>
+    new Uint8Array(o.bestTheta.buffer, o.bestTheta.byteOffset, o.bestTheta.byteLength);
+  const [x, y] = [bytes(a), bytes(b)];
+  return (
+    x.length === y.length &&
+    x.every((v, i) => v === y[i]) &&
+    JSON.stringify([a.history, a.accuracyByDepth, a.testAccuracy]) ===
+      JSON.stringify([b.history, b.accuracyByDepth, b.testAccuracy])
+  );
+}
+
+const queuedCase: GpuCase = {
+  name: 'train: k steps per readback and two runs side by side give the bits of one step per readback',
+  async run(ctx) {
+    // 37 sentences in minibatches of 5: the last minibatch is smaller, and k = 3 and 4 leave a
+    // partial log at the end of each epoch.
+    const data = keywordDataset({ dataset: 2, seed: 4, train: 37, dev: 10, test: 10 });
+    const config = { ...TRAIN_DEFAULTS, cell: 'rlstm' as const, dim: 6, epochs: 2, seed: 3, ratios: false };
+    const other = { ...config, cell: 'rnn' as const, seed: 8 };
+    const hooks = (k: number) => ({ kernels: ctx.kernels, stepsPerReadback: k });
+    const one = await train(ctx.device, data, config, hooks(1));
+    const otherAlone = await train(ctx.device, data, other, hooks(1));
+    for (const k of [3, 100]) {
+      const queued = await train(ctx.device, data, config, hooks(k));
+      if (!sameBits(one, queued)) throw new Error(`${k} steps per readback changed the result`);
+    }
+    const [a, b] = await Promise.all([
+      train(ctx.device, data, config, hooks(4)),
+      train(ctx.device, data, other, hooks(2)),
+    ]);
+    if (!sameBits(one, a) || !sameBits(otherAlone, b))
+      throw new Error('two runs side by side changed a result');
+    ctx.log(`rlstm and rnn d=6, 2 epochs: identical at 1, 3, 100 steps per readback and side by side`);
+  },
+};
+
 /** The training cases of the GPU table. */
-export const trainCases: GpuCase[] = [adagradCase, lossFallsCase];
+export const trainCases: GpuCase[] = [adagradCase, lossFallsCase, queuedCase];
