@@ -9,15 +9,17 @@
 //         deltas   [numInternal, D]: δ of each node of the level, with `=` (for the weight gradients)
 // dH holds each tree's own loss gradient (not divided by the batch size).
 //
-// Work: a workgroup owns NT whole nodes; thread t computes child units j = t, t + WG, … of all NT
-// nodes, reading W[k, j] across threads (consecutive j: coalesced). δ marches over k in TK-wide
-// slabs staged in workgroup memory.
+// Work: a workgroup owns NT whole nodes. Thread t keeps an NT × JT block of child units in
+// registers: units j = j0 + q·WG + t (q < JT) of all NT nodes, reading W[k, j] (consecutive j across
+// threads: coalesced). δ[n, k] is formed where it is used, from loads the whole workgroup shares
+// (no workgroup memory, no barriers); each thread writes δ of its own units.
 
 override D: u32;
-override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
-override WG: u32 = 64u;  // invocations per workgroup
-override TK: u32 = 32u;  // k-slab width
+override NT: u32 = 8u;   // nodes per workgroup, at most NT_MAX
+override JT: u32 = 4u;   // child units per thread and pass, at most JT_MAX
+override WG: u32 = 8u;   // invocations per workgroup
 const NT_MAX = 8u;
+const JT_MAX = 8u;
 
 struct Params {
   numLeaves: u32,
@@ -38,8 +40,6 @@ struct Range {
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<uniform> range: Range;
 
-var<workgroup> ds: array<f32, NT * TK>;  // [node, kk] = δ
-
 fn child(row: u32, side: u32) -> u32 { return children[2u * (row - params.numLeaves) + side]; }
 
 @compute @workgroup_size(WG)
@@ -52,44 +52,45 @@ fn main(
   if (first >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  for (var j0 = 0u; j0 < D; j0 += WG) {
-    let j = j0 + t;
-    var accL = array<f32, NT_MAX>();
-    var accR = array<f32, NT_MAX>();
-    for (var k0 = 0u; k0 < D; k0 += TK) {
-      for (var e = t; e < NT * TK; e += WG) {
-        let n = first + e / TK;
-        let k = k0 + e % TK;
-        var delta = 0.0;
-        if (n < range.count && k < D) {
-          let row = range.start + n;
-          let h = H[row * D + k];
-          delta = dH[row * D + k] * (1.0 - h * h);
-          if (j0 == 0u) {
-            deltas[(row - params.numLeaves) * D + k] = delta;
-          }
-        }
-        ds[e] = delta;
-      }
-      workgroupBarrier();
-      if (j < D) {
-        for (var kk = 0u; kk < min(TK, D - k0); kk++) {
-          let wl = theta[params.offW_L + (k0 + kk) * D + j];
-          let wr = theta[params.offW_R + (k0 + kk) * D + j];
-          for (var n = 0u; n < NT; n++) {
-            let d = ds[n * TK + kk];
-            accL[n] += wl * d;
-            accR[n] += wr * d;
-          }
-        }
-      }
-      workgroupBarrier();
+  let nodes = min(NT, range.count - first);
+  // Rows of the workgroup's nodes; a short last workgroup repeats its last node (never stored).
+  var x = array<u32, NT_MAX>();
+  for (var n = 0u; n < NT; n++) {
+    x[n] = (range.start + first + min(n, nodes - 1u)) * D;
+  }
+  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
+    var jc = array<u32, JT_MAX>();  // this thread's units (past D: unit D − 1, never stored)
+    for (var q = 0u; q < JT; q++) {
+      jc[q] = min(j0 + q * WG + t, D - 1u);
     }
-    for (var n = 0u; n < NT; n++) {
-      if (j < D && first + n < range.count) {
-        let row = range.start + first + n;
-        dH[child(row, 0u) * D + j] = accL[n];
-        dH[child(row, 1u) * D + j] = accR[n];
+    var accL = array<f32, NT_MAX * JT_MAX>();  // [node, q]; explicit zeros (see rlstm_forward)
+    var accR = array<f32, NT_MAX * JT_MAX>();
+    for (var k = 0u; k < D; k++) {
+      var a = array<f32, JT_MAX>();
+      var b = array<f32, JT_MAX>();
+      for (var q = 0u; q < JT; q++) {
+        a[q] = theta[params.offW_L + k * D + jc[q]];
+        b[q] = theta[params.offW_R + k * D + jc[q]];
+      }
+      for (var n = 0u; n < NT; n++) {
+        let h = H[x[n] + k];
+        let delta = dH[x[n] + k] * (1.0 - h * h);
+        for (var q = 0u; q < JT; q++) {
+          accL[n * JT_MAX + q] += a[q] * delta;
+          accR[n * JT_MAX + q] += b[q] * delta;
+        }
+      }
+    }
+    for (var q = 0u; q < JT; q++) {
+      let j = j0 + q * WG + t;
+      if (j < D) {
+        for (var n = 0u; n < nodes; n++) {
+          let row = range.start + first + n;
+          let h = H[row * D + j];
+          deltas[(row - params.numLeaves) * D + j] = dH[row * D + j] * (1.0 - h * h);
+          dH[child(row, 0u) * D + j] = accL[n * JT_MAX + q];
+          dH[child(row, 1u) * D + j] = accR[n * JT_MAX + q];
+        }
       }
     }
   }

@@ -7,15 +7,18 @@
 // Writes: H        rows [range.start, range.start + range.count) with `=`
 // Saves:  nothing beyond H (backward uses tanh' = 1 − h²)
 //
-// Work: a workgroup owns NT whole nodes; thread t computes outputs j = t, t + WG, … of all NT
-// nodes, so each weight element is read once per workgroup and used NT times. The children's h
-// march over k in TK-wide slabs staged in workgroup memory.
+// Work: a workgroup owns NT whole nodes. Thread t keeps an NT × JT block of outputs in registers:
+// outputs j = j0 + q·WG + t (q < JT) of all NT nodes. Each step over k loads 2·JT weights and 2·NT
+// child inputs and does 2·NT·JT FMAs, so a load feeds about NT·JT / (NT + JT) FMAs. The children's
+// inputs are read straight from H at addresses the whole workgroup shares (broadcast loads, no
+// workgroup memory, no barriers).
 
 override D: u32;
-override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
-override WG: u32 = 64u;  // invocations per workgroup
-override TK: u32 = 32u;  // k-slab width
+override NT: u32 = 8u;   // nodes per workgroup, at most NT_MAX
+override JT: u32 = 4u;   // outputs per thread and pass, at most JT_MAX
+override WG: u32 = 8u;   // invocations per workgroup
 const NT_MAX = 8u;
+const JT_MAX = 8u;
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
 
 struct Params {
@@ -35,10 +38,6 @@ struct Range {
 @group(0) @binding(3) var<uniform> params: Params;
 @group(0) @binding(4) var<uniform> range: Range;
 
-var<workgroup> xs: array<f32, 2 * NT * TK>;  // [side (h_L, h_R), node, kk]
-
-fn child(row: u32, side: u32) -> u32 { return children[2u * (row - params.numLeaves) + side]; }
-
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
@@ -49,35 +48,48 @@ fn main(
   if (first >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  for (var j0 = 0u; j0 < D; j0 += WG) {
-    let j = j0 + t;
-    var acc = array<f32, NT_MAX>();  // explicit zeros on every pass (see rlstm_forward)
-    for (var k0 = 0u; k0 < D; k0 += TK) {
-      for (var e = t; e < 2u * NT * TK; e += WG) {
-        let n = first + (e / TK) % NT;
-        let k = k0 + e % TK;
-        var v = 0.0;
-        if (n < range.count && k < D) {
-          v = H[child(range.start + n, e / (NT * TK)) * D + k];
-        }
-        xs[e] = v;
-      }
-      workgroupBarrier();
-      if (j < D) {
-        for (var kk = 0u; kk < min(TK, D - k0); kk++) {
-          let wl = theta[params.offW_L + j * D + k0 + kk];
-          let wr = theta[params.offW_R + j * D + k0 + kk];
-          for (var n = 0u; n < NT; n++) {
-            acc[n] += wl * xs[n * TK + kk] + wr * xs[(NT + n) * TK + kk];
-          }
-        }
-      }
-      workgroupBarrier();
+  let nodes = min(NT, range.count - first);
+  // Children's rows; a short last workgroup repeats its last node (computed, never stored).
+  var xL = array<u32, NT_MAX>();
+  var xR = array<u32, NT_MAX>();
+  for (var n = 0u; n < NT; n++) {
+    let i = 2u * (range.start + first + min(n, nodes - 1u) - params.numLeaves);
+    xL[n] = children[i] * D;
+    xR[n] = children[i + 1u] * D;
+  }
+  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
+    // Weight rows of this thread's outputs (past D: row D − 1, computed, never stored).
+    var wL = array<u32, JT_MAX>();
+    var wR = array<u32, JT_MAX>();
+    for (var q = 0u; q < JT; q++) {
+      let j = min(j0 + q * WG + t, D - 1u);
+      wL[q] = params.offW_L + j * D;
+      wR[q] = params.offW_R + j * D;
     }
-    for (var n = 0u; n < NT; n++) {
-      if (j < D && first + n < range.count) {
-        let row = range.start + first + n;
-        H[row * D + j] = tanh(clamp(acc[n] + theta[params.offb + j], -TANH_CLAMP, TANH_CLAMP));
+    var acc = array<f32, NT_MAX * JT_MAX>();  // [node, q]; explicit zeros (see rlstm_forward)
+    for (var k = 0u; k < D; k++) {
+      var a = array<f32, JT_MAX>();
+      var b = array<f32, JT_MAX>();
+      for (var q = 0u; q < JT; q++) {
+        a[q] = theta[wL[q] + k];
+        b[q] = theta[wR[q] + k];
+      }
+      for (var n = 0u; n < NT; n++) {
+        let hL = H[xL[n] + k];
+        let hR = H[xR[n] + k];
+        for (var q = 0u; q < JT; q++) {
+          acc[n * JT_MAX + q] += a[q] * hL + b[q] * hR;
+        }
+      }
+    }
+    for (var q = 0u; q < JT; q++) {
+      let j = j0 + q * WG + t;
+      if (j < D) {
+        let bias = theta[params.offb + j];
+        for (var n = 0u; n < nodes; n++) {
+          let row = range.start + first + n;
+          H[row * D + j] = tanh(clamp(acc[n * JT_MAX + q] + bias, -TANH_CLAMP, TANH_CLAMP));
+        }
       }
     }
   }

@@ -33,10 +33,15 @@ export interface CellSpec {
   grads: readonly GradTerms[];
 }
 
-/** RNN level kernels: NT nodes per workgroup, one thread per output up to 256 in 32-wide waves. */
+/**
+ * RNN level kernels: NT nodes per workgroup; each thread keeps an NT × JT block of outputs in
+ * registers, JT outputs per pass of WG threads (WG in whole 8-wide waves, at most 64).
+ */
 function rnnLaunch(shader: string, dim: number): LevelLaunch {
   const NT = 8;
-  const constants = { D: dim, NT, WG: Math.min(256, 32 * Math.ceil(dim / 32)), TK: 32 };
+  const JT = Math.min(8, Math.ceil(dim / 8));
+  const WG = Math.min(64, 8 * Math.ceil(dim / (8 * JT)));
+  const constants = { D: dim, NT, JT, WG };
   return { shader, constants, workgroups: (count) => Math.ceil(count / NT) };
 }
 
