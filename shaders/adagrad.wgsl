@@ -3,6 +3,8 @@
 //
 // Reads:  dTheta  the batch's mean-loss gradient (flat layout, src/engine/layout.ts)
 // Writes: theta   updated in place;  accum  G, updated in place (starts at 0)
+//         status  [2] u32, atomicMax: size − i for the first i whose new θ (word 0) or G (word 1)
+//                 is NaN or ±Inf; 0 when all are finite (cleared by the engine every step)
 // One invocation per parameter; padding between tensors stays 0 (θ = dθ = 0 there).
 
 override WG: u32 = 256u;
@@ -18,6 +20,10 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> accum: array<f32>;
 @group(0) @binding(2) var<storage, read> dTheta: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>, 2>;
+
+// Exponent bits all ones: NaN or ±Inf. Integer arithmetic, so no compiler may assume it away.
+fn nonFinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u; }
 
 @compute @workgroup_size(WG)
 fn main(
@@ -32,6 +38,13 @@ fn main(
   let w = theta[i];
   let g = dTheta[i] + params.l2 * w;
   let G = accum[i] + g * g;
+  let next = w - params.lr * g / (sqrt(G) + params.eps);
   accum[i] = G;
-  theta[i] = w - params.lr * g / (sqrt(G) + params.eps);
+  theta[i] = next;
+  if (nonFinite(next)) {
+    atomicMax(&status[0], params.size - i);
+  }
+  if (nonFinite(G)) {
+    atomicMax(&status[1], params.size - i);
+  }
 }

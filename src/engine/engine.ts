@@ -7,7 +7,7 @@ import type { Params } from '../params/params.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, planBatch } from './batch.ts';
-import type { LossLog } from './loss-log.ts';
+import { decodeStatus, type LossLog } from './loss-log.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { BufferPool } from './pool.ts';
@@ -183,6 +183,7 @@ export class TreeEngine {
       encoder.clearBuffer(this.pool.get('C'), 0, plan.numNodes * D * 4);
       encoder.clearBuffer(this.pool.get('dC'), 0, plan.numNodes * D * 4);
     }
+    if (backward && options.update?.status) encoder.clearBuffer(options.update.status, 0, 8);
     const timer = options.profile ? new PassTimer(this.device, ranges.length + 8) : undefined;
     const timed: Omit<DispatchTime, 'ns'>[] = [];
     let pass: GPUComputePassEncoder | undefined;
@@ -252,11 +253,15 @@ export class TreeEngine {
     encoder.copyBufferToBuffer(this.pool.get('probs'), 0, readback, B * 4, B * C * 4);
     if (withNorms)
       encoder.copyBufferToBuffer(this.pool.get('norms'), 0, readback, B * (1 + C) * 4, plan.numNodes * 8);
+    const values = B * (1 + C) + (withNorms ? 2 * plan.numNodes : 0);
+    const status = options.backward !== false ? options.update?.status : undefined;
+    if (status) encoder.copyBufferToBuffer(status, 0, readback, values * 4, 8);
     this.device.queue.submit([encoder.finish()]);
-    const bytes = (B * (1 + C) + (withNorms ? 2 * plan.numNodes : 0)) * 4;
+    const bytes = (values + (status ? 2 : 0)) * 4;
     await readback.mapAsync(GPUMapMode.READ, 0, bytes);
-    const data = new Float32Array(readback.getMappedRange(0, bytes).slice(0));
+    const mapped = readback.getMappedRange(0, bytes).slice(0);
     readback.unmap();
+    const data = new Float32Array(mapped, 0, values);
     const treeLoss = data.subarray(0, B);
     const result: StepResult = {
       loss: treeLoss.reduce((a, v) => a + v, 0) / B,
@@ -266,6 +271,8 @@ export class TreeEngine {
       submits: 1,
     };
     if (withNorms) result.norms = data.subarray(B * (1 + C));
+    const nonFinite = status && decodeStatus(new Uint32Array(mapped, values * 4, 2), this.layout.size);
+    if (nonFinite) result.nonFinite = nonFinite;
     if (timer) {
       const ns = await timer.read();
       timer.destroy();
@@ -282,7 +289,8 @@ export class TreeEngine {
    */
   enqueue(batch: GpuBatch, log: LossLog, options: Omit<StepOptions, 'profile'> = {}): number {
     const { encoder, plan, dispatches } = this.encode(batch, { ...options, norms: false });
-    log.append(encoder, this.pool.get('loss'), plan.numTrees);
+    const status = options.backward !== false ? options.update?.status : undefined;
+    log.append(encoder, this.pool.get('loss'), plan.numTrees, status);
     this.device.queue.submit([encoder.finish()]);
     return dispatches;
   }

@@ -38,6 +38,13 @@ export function packParams(params: Params, layout: ParamLayout): Float32Array {
     const t = params.tensors[name];
     if (!t || t.length !== numel(layout.shapes[name]!))
       throw new Error(`tensor "${name}" is missing or has the wrong size`);
+    const bad = firstNonFinite(t);
+    if (bad >= 0) {
+      throw new RangeError(
+        `parameter ${describeIndex(layout, layout.offsets[name]! + bad)} = ${t[bad]} is not finite in ` +
+          'float32, where the GPU computes (NaN, ±Inf, or beyond ±3.4e38)',
+      );
+    }
     flat.set(t, layout.offsets[name]);
   }
   return flat;
@@ -51,4 +58,24 @@ export function unpackTensors(flat: Float32Array, layout: ParamLayout): Record<s
     out[name] = Float64Array.from(flat.subarray(start, start + numel(layout.shapes[name]!)));
   }
   return out;
+}
+
+/** Names flat index `i` of `layout` as tensor and element, e.g. "Wi[3, 7]" (or padding). */
+export function describeIndex(layout: ParamLayout, i: number): string {
+  for (const name of layout.names) {
+    const start = layout.offsets[name]!;
+    const shape = layout.shapes[name]!;
+    const n = numel(shape);
+    if (i >= start && i < start + n) {
+      const k = i - start;
+      return shape.length === 2 ? `${name}[${Math.floor(k / shape[1]!)}, ${k % shape[1]!}]` : `${name}[${k}]`;
+    }
+  }
+  return `padding at flat index ${i}`;
+}
+
+/** The first index whose value is NaN or ±Inf once stored as float32, or −1. */
+export function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(Math.fround(values[i]!))) return i;
+  return -1;
 }

@@ -46,7 +46,8 @@ export function ensureState(e: EngineParts, plan: LevelPlan): void {
   };
   const rw = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   for (const [name, bytes] of Object.entries(sizes)) e.pool.ensure(name, bytes, rw);
-  const readback = (plan.numTrees * (1 + C) + plan.numNodes * 2) * 4;
+  // Losses, probabilities, norms, and the update's two status words.
+  const readback = (plan.numTrees * (1 + C) + plan.numNodes * 2 + 2) * 4;
   e.pool.ensure('readback', readback, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
 }
 

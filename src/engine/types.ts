@@ -27,6 +27,18 @@ export interface Update {
   kernel: Kernel;
   group: GPUBindGroup;
   workgroups: number;
+  /**
+   * Two u32 words the update sets to size − i for the first flat index i whose new parameter
+   * (word 0) or optimiser state (word 1) is not finite; the engine clears them before the update
+   * and reads them back with the step's losses.
+   */
+  status?: GPUBuffer;
+}
+
+/** The first non-finite values an update produced (flat indices), if any. */
+export interface NonFinite {
+  theta?: number;
+  state?: number;
 }
 
 /** Options of one step. */
@@ -64,6 +76,8 @@ export interface StepResult {
   norms?: Float32Array;
   dispatches: number;
   submits: number;
+  /** Set when the step's update made a parameter or the optimiser state NaN or ±Inf. */
+  nonFinite?: NonFinite;
   /**
    * Per-dispatch GPU times of a profiled step, for its first 2048 dispatches (WebGPU's query
    * limit); absent when the adapter has no timestamp queries.

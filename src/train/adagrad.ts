@@ -48,9 +48,19 @@ export class AdaGrad {
     const words = new Uint32Array([size, 0, 0, 0]);
     new Float32Array(words.buffer).set([options.lr, options.l2, options.eps], 1);
     const params = uploadBuffer(device, 'adagrad params', words, GPUBufferUsage.UNIFORM);
+    const status = device.createBuffer({
+      label: 'adagrad status',
+      size: 8,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     const { theta, dTheta } = engine.buffers;
-    const group = kernel.bind({ theta, accum, dTheta, params });
-    return new AdaGrad(device, accum, params, { kernel, group, workgroups: Math.ceil(size / WG) });
+    const group = kernel.bind({ theta, accum, dTheta, params, status });
+    return new AdaGrad(device, accum, params, {
+      kernel,
+      group,
+      workgroups: Math.ceil(size / WG),
+      status,
+    });
   }
 
   /** G, for a checkpoint. */
@@ -70,5 +80,6 @@ export class AdaGrad {
   destroy(): void {
     this.accum.destroy();
     this.params.destroy();
+    this.update.status?.destroy();
   }
 }

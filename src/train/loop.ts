@@ -4,7 +4,8 @@
 // loop runs in a page.
 import { TreeEngine } from '../engine/engine.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
-import { LossLog } from '../engine/loss-log.ts';
+import { describeIndex, firstNonFinite } from '../engine/layout.ts';
+import { type LoggedStep, LossLog } from '../engine/loss-log.ts';
 import { initParams } from '../params/params.ts';
 import type { Cell } from '../params/shapes.ts';
 import { Rng } from '../rng/index.ts';
@@ -114,6 +115,23 @@ export async function train(
       byDepth: byDepth(data.test, await test.log10Ratios()),
     });
     if (resume) {
+      for (const [what, values] of [
+        ['parameters', resume.theta],
+        ['optimiser state', resume.accum],
+        ['best parameters', resume.best.theta],
+      ] as const) {
+        if (values.length !== engine.layout.size) {
+          throw new RangeError(
+            `the checkpoint's ${what} hold ${values.length} values, the model has ${engine.layout.size}`,
+          );
+        }
+        const bad = firstNonFinite(values);
+        if (bad >= 0) {
+          throw new RangeError(
+            `the checkpoint's ${what} are not finite at ${describeIndex(engine.layout, bad)} (${values[bad]}): refusing to resume`,
+          );
+        }
+      }
       setTheta(resume.best.theta);
       engine.snapshot('best', 'save');
       setTheta(resume.theta);
@@ -141,7 +159,7 @@ export async function train(
     if (!Number.isInteger(perRead) || perRead < 1) {
       throw new RangeError(`steps per readback must be a positive whole number, got ${perRead}`);
     }
-    log = new LossLog(device, perRead * config.batch);
+    log = new LossLog(device, perRead * config.batch, engine.layout.size);
     let epoch = start;
     while (
       epoch < config.epochs &&
@@ -156,8 +174,10 @@ export async function train(
       let stepsRead = 0;
       const drain = async (stepLog: LossLog) => {
         for (const r of await stepLog.read()) {
+          stepsRead++;
+          if (!Number.isFinite(r.loss) || r.nonFinite) throw nonFiniteError(engine, epoch, stepsRead, r);
           lossSum += r.loss * r.treeLoss.length;
-          hooks.onStep?.({ epoch, step: ++stepsRead, steps, loss: r.loss });
+          hooks.onStep?.({ epoch, step: stepsRead, steps, loss: r.loss });
         }
       };
       for (let s = 0; s < steps; s++) {
@@ -215,6 +235,39 @@ export async function train(
     opt.destroy();
     engine.dispose();
   }
+}
+
+/** Raised when a training step makes the loss, a parameter or the optimiser state NaN or ±Inf. */
+export class NonFiniteError extends Error {
+  override name = 'NonFiniteError';
+  constructor(
+    message: string,
+    readonly epoch: number,
+    readonly step: number,
+  ) {
+    super(message);
+  }
+}
+
+function nonFiniteError(engine: TreeEngine, epoch: number, step: number, r: LoggedStep): NonFiniteError {
+  const what: string[] = [];
+  if (!Number.isFinite(r.loss)) {
+    const tree = Array.from(r.treeLoss).findIndex((v) => !Number.isFinite(v));
+    what.push(`the loss is ${r.loss} (tree ${tree + 1} of the minibatch)`);
+  }
+  if (r.nonFinite?.theta !== undefined)
+    what.push(
+      `first non-finite parameter after the update: ${describeIndex(engine.layout, r.nonFinite.theta)}`,
+    );
+  if (r.nonFinite?.state !== undefined)
+    what.push(`first non-finite optimiser state: ${describeIndex(engine.layout, r.nonFinite.state)}`);
+  return new NonFiniteError(
+    `training diverged at epoch ${epoch}, step ${step}: ${what.join('; ')}. ` +
+      `Nothing from epoch ${epoch} was kept (a checkpoint holds epoch ${epoch - 1} at most); ` +
+      'try a smaller learning rate',
+    epoch,
+    step,
+  );
 }
 
 async function captureState(

@@ -5,7 +5,14 @@ import { TreeEngine } from '../../src/engine/engine.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { AdaGrad } from '../../src/train/adagrad.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
-import { TRAIN_DEFAULTS, type TrainOutcome, train } from '../../src/train/loop.ts';
+import { initParams } from '../../src/params/params.ts';
+import {
+  NonFiniteError,
+  TRAIN_DEFAULTS,
+  type TrainOutcome,
+  type TrainState,
+  train,
+} from '../../src/train/loop.ts';
 import type { GpuCase } from './harness.ts';
 
 const adagradCase: GpuCase = {
@@ -110,5 +117,65 @@ const queuedCase: GpuCase = {
   },
 };
 
+const divergeCase: GpuCase = {
+  name: 'train: a diverging run stops at its step, naming it; non-finite parameters are refused',
+  async run(ctx) {
+    const data = keywordDataset({ dataset: 1, seed: 2, train: 40, dev: 10, test: 10 });
+    const config = { ...TRAIN_DEFAULTS, cell: 'rnn' as const, dim: 4, epochs: 2, lr: 1e38, ratios: false };
+    const states: TrainState[] = [];
+    let error: unknown;
+    try {
+      await train(ctx.device, data, config, { kernels: ctx.kernels, onState: (s) => void states.push(s) });
+    } catch (e) {
+      error = e;
+    }
+    if (!(error instanceof NonFiniteError))
+      throw new Error(`expected a NonFiniteError, got ${String(error)}`);
+    if (error.epoch !== 1 || error.step > 3 || !/epoch 1, step \d/.test(error.message))
+      throw new Error(`the error names the wrong place: ${error.message}`);
+    if (states.length !== 0) throw new Error('a state was offered for a checkpoint after the divergence');
+    ctx.log(error.message);
+    // A finite run's state with one NaN planted in each array is refused on resume, by name.
+    const good: TrainState[] = [];
+    const ok = { ...config, lr: 0.01, epochs: 1 };
+    await train(ctx.device, data, ok, { kernels: ctx.kernels, onState: (s) => void good.push(s) });
+    for (const field of ['theta', 'accum'] as const) {
+      const state = { ...good[0]!, [field]: good[0]![field].slice() };
+      state[field][5] = Number.NaN;
+      const refused = await train(
+        ctx.device,
+        data,
+        { ...ok, epochs: 2 },
+        { kernels: ctx.kernels },
+        state,
+      ).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      if (!refused?.includes('not finite')) throw new Error(`a NaN in ${field} was not refused: ${refused}`);
+    }
+    // Parameters beyond float32's range are refused when uploaded.
+    const engine = await TreeEngine.create(
+      ctx.device,
+      { cell: 'rnn', dim: 4, classes: data.classes, vocab: data.vocab },
+      { kernels: ctx.kernels },
+    );
+    try {
+      const params = initParams('rnn', 4, data.vocab, data.classes, 1);
+      params.tensors.W_R![3] = 1e308;
+      let message = '';
+      try {
+        engine.setParams(params);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      if (!message.includes('W_R[0, 3]'))
+        throw new Error(`1e308 in W_R was not refused by name: "${message}"`);
+    } finally {
+      engine.dispose();
+    }
+  },
+};
+
 /** The training cases of the GPU table. */
-export const trainCases: GpuCase[] = [adagradCase, lossFallsCase, queuedCase];
+export const trainCases: GpuCase[] = [adagradCase, lossFallsCase, queuedCase, divergeCase];
