@@ -103,6 +103,11 @@ export async function train(
   const dev = new EvalSet(engine, data.dev);
   const test = new EvalSet(engine, data.test);
   let log: LossLog | undefined;
+  let lost: GPUDeviceLostInfo | undefined;
+  void device.lost.then((info) => {
+    lost = info;
+  });
+  const where = { epoch: resume?.epoch ?? 0, step: 0, saved: resume?.epoch ?? 0 };
   try {
     const setTheta = (flat: Float32Array) =>
       device.queue.writeBuffer(engine.buffers.theta, 0, flat.buffer, flat.byteOffset, flat.byteLength);
@@ -166,6 +171,8 @@ export async function train(
       !(config.patience > 0 && best.epoch > 0 && epoch - best.epoch >= config.patience)
     ) {
       epoch++;
+      where.epoch = epoch;
+      where.step = 0;
       const t0 = performance.now();
       // A fresh permutation of the identity each epoch: it depends on the RNG state alone, so a
       // resumed run draws the same order as an uninterrupted one.
@@ -186,6 +193,7 @@ export async function train(
         const labels = part.map((e) => e.label);
         minibatch = minibatch ? engine.reload(minibatch, trees, labels) : engine.upload(trees, labels);
         engine.enqueue(minibatch, log, { update: opt.update });
+        where.step = s + 1;
         if (!log.fits(config.batch)) await drain(log);
       }
       await drain(log);
@@ -206,7 +214,10 @@ export async function train(
         best: improved,
         seconds: (performance.now() - t0) / 1000,
       });
-      if (hooks.onState) await hooks.onState(await captureState(engine, opt, rng, epoch, best, history));
+      if (hooks.onState) {
+        await hooks.onState(await captureState(engine, opt, rng, epoch, best, history));
+        where.saved = epoch;
+      }
     }
     engine.snapshot('best', 'load');
     const final = await test.evaluate();
@@ -228,6 +239,20 @@ export async function train(
       history,
       bestTheta,
     };
+  } catch (error) {
+    // A lost device rejects whatever was waiting on it with a bare AbortError: say what happened.
+    if (!lost) await Promise.race([device.lost, new Promise((r) => setTimeout(r, 200))]);
+    if (lost) {
+      throw new DeviceLostError(
+        `the GPU device was lost at epoch ${where.epoch}, step ${where.step} (${lost.reason}${
+          lost.message ? `: ${lost.message}` : ''
+        }). ` +
+          (hooks.onState
+            ? `The last checkpoint holds epoch ${where.saved}: resume from it.`
+            : 'Nothing was checkpointed: run again (with a checkpoint to be able to resume).'),
+      );
+    }
+    throw error;
   } finally {
     log?.destroy();
     dev.dispose();
@@ -235,6 +260,11 @@ export async function train(
     opt.destroy();
     engine.dispose();
   }
+}
+
+/** Raised when the GPU device is lost during training (driver reset, device.destroy(), …). */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
 }
 
 /** Raised when a training step makes the loss, a parameter or the optimiser state NaN or ±Inf. */
