@@ -1,0 +1,112 @@
+// Pure: an experiment grid cut into N disjoint shards of about equal estimated cost, so a
+// scheduler's array tasks (Slurm, Kubernetes Indexed Jobs) finish together. No I/O.
+import type { Cell } from '../params/shapes.ts';
+
+/** One point of the grid. */
+export interface GridPoint {
+  dataset: number;
+  cell: Cell;
+  seed: number;
+}
+
+/** What a point's cost depends on besides the point itself. */
+export interface CostSettings {
+  dim: number;
+  epochs: number;
+  trainSize: number;
+  devSize: number;
+  testSize: number;
+}
+
+/** d×d mat-vecs per internal node, forward (model.md); backward is about twice forward. */
+const MATVECS: Record<Cell, number> = { rnn: 2, rlstm: 21 };
+
+/**
+ * Estimated work of a point in multiply-adds: every epoch trains on the training set (forward and
+ * backward: 3× the forward mat-vecs), evaluates dev (forward) and measures the ratios on test
+ * (forward and backward). Dataset i has sentences of 10i − 9 … 10i words: 2·length − 1 nodes.
+ */
+export function pointCost(point: GridPoint, s: CostSettings): number {
+  const words = 10 * point.dataset - 4.5;
+  const internal = words - 1;
+  const perTree = MATVECS[point.cell] * internal * s.dim * s.dim;
+  const treesPerEpoch = 3 * s.trainSize + s.devSize + 3 * s.testSize;
+  return s.epochs * treesPerEpoch * perTree + 3 * s.testSize * perTree;
+}
+
+/** A shard: its index, its points in grid order, and their summed cost. */
+export interface Shard {
+  index: number;
+  points: GridPoint[];
+  cost: number;
+}
+
+/**
+ * Cuts `points` into `count` shards: costliest point first, each to the shard with the least cost
+ * so far (ties: the lower index). Deterministic for a given grid and settings; every point is in
+ * exactly one shard; within a shard, points keep their grid order.
+ */
+export function planShards(points: readonly GridPoint[], count: number, s: CostSettings): Shard[] {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`shard count must be ≥ 1, got ${count}`);
+  const shards: Shard[] = Array.from({ length: count }, (_, index) => ({ index, points: [], cost: 0 }));
+  const order = points
+    .map((point, i) => ({ point, i, cost: pointCost(point, s) }))
+    .sort((a, b) => b.cost - a.cost || a.i - b.i);
+  const members: number[][] = shards.map(() => []);
+  for (const { i, cost } of order) {
+    let best = 0;
+    for (let k = 1; k < count; k++) if (shards[k]!.cost < shards[best]!.cost) best = k;
+    shards[best]!.cost += cost;
+    members[best]!.push(i);
+  }
+  for (const [k, list] of members.entries())
+    shards[k]!.points = list.sort((a, b) => a - b).map((i) => points[i]!);
+  return shards;
+}
+
+/** Where `--shard` came from, and which one. */
+export interface ShardChoice {
+  index: number;
+  count: number;
+  source: string;
+}
+
+/**
+ * Reads `--shard K/N` (K counted from 1), or takes it from the scheduler's environment:
+ * `SLURM_ARRAY_TASK_ID` with `SLURM_ARRAY_TASK_COUNT` (and `SLURM_ARRAY_TASK_MIN`, so arrays
+ * need not start at 0), or Kubernetes' `JOB_COMPLETION_INDEX` with `--shard auto/N`. Returns a
+ * 0-based index. Throws with the reason on anything else.
+ */
+export function parseShard(value: string, env: Record<string, string | undefined>): ShardChoice {
+  const explicit = /^(\d+)\/(\d+)$/.exec(value);
+  if (explicit) {
+    const [k, n] = [Number(explicit[1]), Number(explicit[2])];
+    if (n < 1 || k < 1 || k > n) throw new RangeError(`--shard ${value}: K must be 1 … N`);
+    return { index: k - 1, count: n, source: `--shard ${value}` };
+  }
+  const auto = /^auto(?:\/(\d+))?$/.exec(value);
+  if (!auto) throw new RangeError(`--shard takes K/N (e.g. 2/8) or auto, got "${value}"`);
+  const given = auto[1] === undefined ? undefined : Number(auto[1]);
+  if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+    const id = Number(env.SLURM_ARRAY_TASK_ID);
+    const min = Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
+    const count = given ?? Number(env.SLURM_ARRAY_TASK_COUNT);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError('--shard auto under Slurm needs SLURM_ARRAY_TASK_COUNT (or --shard auto/N)');
+    const index = id - min;
+    if (!Number.isInteger(index) || index < 0 || index >= count)
+      throw new RangeError(`SLURM_ARRAY_TASK_ID ${id} (min ${min}) is outside 0 … ${count - 1}`);
+    return { index, count, source: `Slurm array task ${id} of ${count}` };
+  }
+  if (env.JOB_COMPLETION_INDEX !== undefined) {
+    if (given === undefined)
+      throw new RangeError('--shard auto under a Kubernetes Indexed Job needs the count: --shard auto/N');
+    const index = Number(env.JOB_COMPLETION_INDEX);
+    if (!Number.isInteger(index) || index < 0 || index >= given)
+      throw new RangeError(`JOB_COMPLETION_INDEX ${env.JOB_COMPLETION_INDEX} is outside 0 … ${given - 1}`);
+    return { index, count: given, source: `Kubernetes completion index ${index} of ${given}` };
+  }
+  throw new RangeError(
+    '--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set (give --shard K/N)',
+  );
+}

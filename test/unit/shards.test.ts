@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { type GridPoint, parseShard, planShards, pointCost } from '../../src/train/shards.ts';
+
+const settings = { dim: 50, epochs: 10, trainSize: 10_000, devSize: 1_000, testSize: 1_000 };
+const grid = (datasets: number[], seeds: number[]): GridPoint[] =>
+  datasets.flatMap((dataset) =>
+    (['rnn', 'rlstm'] as const).flatMap((cell) => seeds.map((seed) => ({ dataset, cell, seed }))),
+  );
+const key = (p: GridPoint) => `${p.dataset}-${p.cell}-${p.seed}`;
+
+describe('shards', () => {
+  test('deep datasets and the RLSTM cost more', () => {
+    const c = (dataset: number, cell: 'rnn' | 'rlstm') => pointCost({ dataset, cell, seed: 1 }, settings);
+    expect(c(10, 'rnn')).toBeGreaterThan(5 * c(2, 'rnn'));
+    expect(c(3, 'rlstm')).toBeCloseTo(10.5 * c(3, 'rnn'));
+  });
+
+  test('every point is in exactly one shard, in grid order, for any grid and count', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 12 }),
+        (datasets, seeds, count) => {
+          const points = grid(
+            datasets,
+            Array.from({ length: seeds }, (_, i) => i + 1),
+          );
+          const shards = planShards(points, count, settings);
+          expect(shards).toHaveLength(count);
+          const all = shards.flatMap((s) => s.points.map(key));
+          expect(all.sort()).toEqual(points.map(key).sort());
+          for (const s of shards) {
+            const order = s.points.map((p) => points.indexOf(p));
+            expect(order).toEqual([...order].sort((a, b) => a - b));
+          }
+          expect(planShards(points, count, settings)).toEqual(shards);
+        },
+      ),
+    );
+  });
+
+  test('the paper grid in 8 shards is balanced within the largest point', () => {
+    const points = grid([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 2, 3]);
+    const shards = planShards(points, 8, settings);
+    const costs = shards.map((s) => s.cost);
+    const largest = Math.max(...points.map((p) => pointCost(p, settings)));
+    expect(Math.max(...costs) - Math.min(...costs)).toBeLessThanOrEqual(largest);
+    // The greedy cut is far better than dealing points out in grid order.
+    const dealt = Array.from({ length: 8 }, (_, k) =>
+      points.filter((_, i) => i % 8 === k).reduce((a, p) => a + pointCost(p, settings), 0),
+    );
+    expect(Math.max(...costs)).toBeLessThan(Math.max(...dealt));
+  });
+
+  test('--shard from the flag, Slurm or Kubernetes, and its errors', () => {
+    expect(parseShard('2/8', {})).toMatchObject({ index: 1, count: 8 });
+    expect(parseShard('auto', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' })).toMatchObject({
+      index: 3,
+      count: 4,
+    });
+    expect(
+      parseShard('auto', {
+        SLURM_ARRAY_TASK_ID: '7',
+        SLURM_ARRAY_TASK_MIN: '5',
+        SLURM_ARRAY_TASK_COUNT: '4',
+      }),
+    ).toMatchObject({ index: 2, count: 4 });
+    expect(parseShard('auto/5', { JOB_COMPLETION_INDEX: '4' })).toMatchObject({ index: 4, count: 5 });
+    expect(() => parseShard('0/8', {})).toThrow(/K must be 1 … N/);
+    expect(() => parseShard('9/8', {})).toThrow(/K must be 1 … N/);
+    expect(() => parseShard('x', {})).toThrow(/K\/N/);
+    expect(() => parseShard('auto', {})).toThrow(/neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX/);
+    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: '1' })).toThrow(/auto\/N/);
+    expect(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(
+      /outside/,
+    );
+  });
+});
