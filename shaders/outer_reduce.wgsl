@@ -10,19 +10,25 @@
 // Writes: one chunk:  dTheta, every element of every tensor of the table, with `=` (scaled)
 //         chunks > 1: partials [numChunks, partialStride], the chunk's unscaled sums, with `=`;
 //                     reduce_partials then adds the chunks in order (still bit-reproducible)
-// Work: a workgroup of 8×8 threads owns a 32×32 block (o, k) of one tensor and one chunk of rows,
-// each thread a 4×4 sub-block in registers; r marches in RT-row slabs of deltas and inputs staged
-// in workgroup memory. Workgroups: chunk · tiles + tile.
+// Work: a workgroup of 64 threads owns a BLOCK×BLOCK block (o, k) of one tensor and one chunk of
+// rows; BLOCK follows d (src/engine/reduce.ts), so small tensors waste no work. The threads form
+// GROUPS = 64 / (BLOCK/4)² groups, each thread a 4×4 sub-block in registers; r marches in RT-row
+// slabs of deltas and inputs staged in workgroup memory, group g taking rows g, g + GROUPS, … of
+// each slab. At the end the groups' sums are added in group order. Workgroups: chunk · tiles + tile.
+// The input slots SRC_* are given by TypeScript's SRC table (src/engine/cells.ts) by name.
 
-const BLOCK = 32u;  // block edge
-const SUB = 4u;     // sub-block edge per thread (BLOCK / 8)
-const RT = 16u;     // rows per slab
+override BLOCK: u32 = 32u;  // block edge: 8, 16 or 32
+override SRC_H_LEFT: u32;
+override SRC_H_RIGHT: u32;
+override SRC_C_LEFT: u32;
+override SRC_C_RIGHT: u32;
+override SRC_C_SELF: u32;
+override SRC_ONE: u32;
+const WG = 64u;
+const SUB = 4u;        // sub-block edge per thread
+const MAX_QUADS = 8u;  // BLOCK / SUB at most
+const RT = 16u;        // rows per slab
 const MAX_TERMS = 2u;
-const SRC_H_LEFT = 0u;
-const SRC_H_RIGHT = 1u;
-const SRC_C_LEFT = 2u;
-const SRC_C_RIGHT = 3u;
-const SRC_C_SELF = 4u;
 
 struct Params {
   R: u32,
@@ -48,20 +54,25 @@ struct Params {
 @group(0) @binding(6) var<uniform> params: Params;
 @group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 
-var<workgroup> dTile: array<vec4f, MAX_TERMS * RT * BLOCK / 4u>;  // [term, r, o / 4]
-var<workgroup> xTile: array<vec4f, MAX_TERMS * RT * BLOCK / 4u>;  // [term, r, k / 4]
+var<workgroup> dTile: array<vec4f, MAX_TERMS * RT * MAX_QUADS>;  // [term, r, o / 4]
+var<workgroup> xTile: array<vec4f, MAX_TERMS * RT * MAX_QUADS>;  // [term, r, k / 4]
+var<workgroup> sums: array<f32, WG * SUB * SUB>;                 // [group, o, k] of the block
 
 // Row of H or C that input `src` reads for row r (0xffffffff: the constant 1).
 fn srcRow(src: u32, r: u32) -> u32 {
-  switch src {
-    case SRC_H_LEFT, SRC_C_LEFT: { return idx[r * params.iStride]; }
-    case SRC_H_RIGHT, SRC_C_RIGHT: { return idx[r * params.iStride + 1u]; }
-    case SRC_C_SELF: { return params.selfBase + r; }
-    default: { return 0xffffffffu; }
+  if (src == SRC_H_LEFT || src == SRC_C_LEFT) {
+    return idx[r * params.iStride];
   }
+  if (src == SRC_H_RIGHT || src == SRC_C_RIGHT) {
+    return idx[r * params.iStride + 1u];
+  }
+  if (src == SRC_C_SELF) {
+    return params.selfBase + r;
+  }
+  return 0xffffffffu;  // SRC_ONE
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
   @builtin(num_workgroups) nwg: vec3u,
@@ -94,18 +105,21 @@ fn main(
   let numTerms = table[base + 4u];
   let o0 = (local / colTiles) * BLOCK;
   let k0 = (local % colTiles) * BLOCK;
-  let ty = t / 8u;  // this thread's rows o0 + ty·SUB + a
-  let tx = t % 8u;  // and columns k0 + tx·SUB + b
+  let quads = BLOCK / SUB;     // threads along an edge of the block
+  let size = quads * quads;    // threads per group
+  let groups = WG / size;
+  let g = t / size;
+  let ty = (t % size) / quads;  // this thread's rows o0 + ty·SUB + a
+  let tx = t % quads;           // and columns k0 + tx·SUB + b
 
-  // acc[a] holds row o0 + ty·SUB + a, columns k0 + tx·SUB + (0 … 3).
+  // acc[a] holds row o0 + ty·SUB + a, columns k0 + tx·SUB + (0 … 3), over the group's rows.
   var acc0 = vec4f();
   var acc1 = vec4f();
   var acc2 = vec4f();
   var acc3 = vec4f();
-  let quads = BLOCK / SUB;
   for (var r0 = rBegin; r0 < rEnd; r0 += RT) {
     // Stage four lanes per step: lanes along o for deltas and along k for inputs.
-    for (var s = t; s < numTerms * RT * quads; s += 64u) {
+    for (var s = t; s < numTerms * RT * quads; s += WG) {
       let term = s / (RT * quads);
       let r = r0 + (s / quads) % RT;
       let lane = (s % quads) * SUB;
@@ -115,7 +129,7 @@ fn main(
       var x = vec4f();
       if (r < rEnd) {
         let row = srcRow(src, r);
-        let fromC = src >= SRC_C_LEFT;
+        let fromC = src == SRC_C_LEFT || src == SRC_C_RIGHT || src == SRC_C_SELF;
         for (var c = 0u; c < SUB; c++) {
           if (o0 + lane + c < rows) {
             d[c] = deltas[r * params.dStride + slot * rows + o0 + lane + c];
@@ -137,7 +151,7 @@ fn main(
     }
     workgroupBarrier();
     for (var term = 0u; term < numTerms; term++) {
-      for (var rr = 0u; rr < RT; rr++) {
+      for (var rr = g; rr < RT; rr += groups) {
         let at = (term * RT + rr) * quads;
         let dv = dTile[at + ty];
         let xv = xTile[at + tx];
@@ -149,17 +163,26 @@ fn main(
     }
     workgroupBarrier();
   }
+  // The groups' sums, added in group order.
   let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
   for (var a = 0u; a < SUB; a++) {
     for (var b = 0u; b < SUB; b++) {
-      let o = o0 + ty * SUB + a;
-      let k = k0 + tx * SUB + b;
-      if (o < rows && k < cols) {
-        if (params.numChunks == 1u) {
-          dTheta[outOffset + o * cols + k] = params.scale * accs[a][b];
-        } else {
-          partials[chunk * params.partialStride + table[base + 9u] + o * cols + k] = accs[a][b];
-        }
+      sums[(g * BLOCK + ty * SUB + a) * BLOCK + tx * SUB + b] = accs[a][b];
+    }
+  }
+  workgroupBarrier();
+  for (var i = t; i < BLOCK * BLOCK; i += WG) {
+    let o = o0 + i / BLOCK;
+    let k = k0 + i % BLOCK;
+    if (o < rows && k < cols) {
+      var sum = sums[i];
+      for (var h = 1u; h < groups; h++) {
+        sum += sums[h * BLOCK * BLOCK + i];
+      }
+      if (params.numChunks == 1u) {
+        dTheta[outOffset + o * cols + k] = params.scale * sum;
+      } else {
+        partials[chunk * params.partialStride + table[base + 9u] + o * cols + k] = sum;
       }
     }
   }

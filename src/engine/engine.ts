@@ -11,7 +11,7 @@ import { decodeStatus, type LossLog } from './loss-log.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { BufferPool } from './pool.ts';
-import { chunking, type ReduceTable, reduceTables } from './reduce.ts';
+import { chunking, type ReduceTable, reduceConstants, reduceTables } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
@@ -73,7 +73,7 @@ export class TreeEngine {
       kernels.get(spec.forward.shader, spec.forward.constants),
       kernels.get(spec.backward.shader, spec.backward.constants),
       kernels.get('classifier', { D, C: shape.classes }),
-      kernels.get('outer_reduce'),
+      kernels.get('outer_reduce', reduceConstants(D)),
       kernels.get('reduce_partials', { WG }),
       kernels.get('embed_grad', { D, WG }),
       kernels.get('node_norms', { D }),

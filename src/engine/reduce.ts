@@ -6,14 +6,44 @@ import type { ParamLayout } from './layout.ts';
 
 /** Entries per tensor in the table (see the kernel's header). */
 const ENTRY = 12;
-/** Block edge of outer_reduce (a workgroup owns a REDUCE_TILE² block of one tensor). */
-export const REDUCE_TILE = 32;
+/** Block edges outer_reduce supports (a workgroup owns a block² of one tensor), largest first. */
+const BLOCKS = [32, 16, 8] as const;
+
+/**
+ * What a block costs beyond its products, in products (per row): staging its slices of the
+ * deltas and inputs and the row loop. Measured on lavapipe (d = 50: 4 blocks of 32 take 0.40× the
+ * time of 49 blocks of 8, and 0.68× that of 16 blocks of 16).
+ */
+const BLOCK_OVERHEAD = 192;
+
+/**
+ * outer_reduce's block edge for hidden size `dim`: the one with the least work for a d×d tensor,
+ * blocks × (BLOCK_OVERHEAD + block²). d ≤ 8 → 8, 9 … 16 → 16, larger → 32 (1/16 of a 32-block
+ * is used at d = 8, and every block costs its full size).
+ */
+export function reduceBlock(dim: number): number {
+  const cost = (b: number) => Math.ceil(dim / b) ** 2 * (BLOCK_OVERHEAD + b * b);
+  return BLOCKS.reduce((best, b) => (cost(b) < cost(best) ? b : best));
+}
+
+/**
+ * outer_reduce's override constants at hidden size `dim`: the block edge, and the input slots of
+ * cells.ts's SRC table by name (hLeft → SRC_H_LEFT). The shader declares each SRC_* without a
+ * default, so a slot missing on either side fails when the pipeline is built.
+ */
+export function reduceConstants(dim: number): Record<string, number> {
+  const slots = Object.entries(SRC).map(([name, v]) => [
+    `SRC_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+    v,
+  ]);
+  return { BLOCK: reduceBlock(dim), ...Object.fromEntries(slots) };
+}
 
 /** One uploaded table: its tensors, blocks per chunk of rows, and elements in all. */
 export interface ReduceTable {
   buffer: GPUBuffer;
   numTensors: number;
-  /** 32 × 32 blocks over all the table's tensors (workgroups per chunk). */
+  /** Blocks over all the table's tensors (workgroups per chunk). */
   tiles: number;
   /** Elements of all the table's tensors (the stride of a chunk's partial sums). */
   elements: number;
@@ -35,6 +65,7 @@ function table(
   label: string,
   layout: ParamLayout,
   grads: readonly GradTerms[],
+  block: number,
 ): ReduceTable {
   const words = new Uint32Array(grads.length * ENTRY);
   let tiles = 0;
@@ -50,7 +81,7 @@ function table(
     g.terms.forEach(([slot, src], t) => {
       words.set([slot, src], e * ENTRY + 5 + 2 * t);
     });
-    tiles += Math.ceil(rows / REDUCE_TILE) * Math.ceil(cols / REDUCE_TILE);
+    tiles += Math.ceil(rows / block) * Math.ceil(cols / block);
   });
   return {
     buffer: uploadBuffer(device, label, words, GPUBufferUsage.STORAGE),
@@ -66,12 +97,19 @@ export function reduceTables(
   layout: ParamLayout,
   spec: CellSpec,
 ): { cell: ReduceTable; classifier: ReduceTable } {
+  const block = reduceBlock(layout.dim);
   return {
-    cell: table(device, 'reduce table (cell)', layout, spec.grads),
-    classifier: table(device, 'reduce table (classifier)', layout, [
-      { tensor: 'Wc', terms: [[0, SRC.hLeft]] },
-      { tensor: 'bc', terms: [[0, SRC.one]] },
-    ]),
+    cell: table(device, 'reduce table (cell)', layout, spec.grads, block),
+    classifier: table(
+      device,
+      'reduce table (classifier)',
+      layout,
+      [
+        { tensor: 'Wc', terms: [[0, SRC.hLeft]] },
+        { tensor: 'bc', terms: [[0, SRC.one]] },
+      ],
+      block,
+    ),
   };
 }
 
