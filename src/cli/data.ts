@@ -1,5 +1,8 @@
 // `treegrad data`: generate one keyword-task dataset and print its statistics.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CAPS } from '../engine/limits.ts';
 import {
   KEYWORD_DEFAULTS,
   SPLITS,
@@ -39,6 +42,25 @@ export function intFlag(
   return n;
 }
 
+/**
+ * Writes a folder's files into a temporary folder beside `dir`, then moves them in (the whole folder
+ * when `dir` is new, else file by file): a failure leaves no half-written output.
+ */
+export function writeFolderAtomically(dir: string, write: (tmp: string) => void): void {
+  const tmp = join(dirname(resolve(dir)), `.${basename(resolve(dir))}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    mkdirSync(tmp);
+    write(tmp);
+    if (!existsSync(dir)) renameSync(tmp, dir);
+    else for (const name of readdirSync(tmp)) renameSync(join(tmp, name), join(dir, name));
+  } catch (error) {
+    throw new Error(`cannot write ${dir}: ${(error as Error).message}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** The `data` command: writes one dataset of the keyword task. */
 export const dataCommand: Command = {
   name: 'data',
@@ -60,18 +82,32 @@ export const dataCommand: Command = {
       },
     });
     if (values.out === undefined) throw new UsageError('--out is required');
-    const data = generateKeywordData({
+    const options = {
       dataset: intFlag('dataset', values.dataset, 1, 10),
-      seed: intFlag('seed', values.seed, 0),
-      nonKeywords: intFlag('words', values.words, 1),
-      keywords: intFlag('keywords', values.keywords, 1),
-      classes: intFlag('classes', values.classes, 1),
-      train: intFlag('train', values.train, 0),
-      dev: intFlag('dev', values.dev, 0),
-      test: intFlag('test', values.test, 0),
-    });
+      seed: intFlag('seed', values.seed, 0, CAPS.seed),
+      nonKeywords: intFlag('words', values.words, 1, CAPS.vocab),
+      keywords: intFlag('keywords', values.keywords, 1, CAPS.vocab),
+      classes: intFlag('classes', values.classes, 1, CAPS.classes),
+      train: intFlag('train', values.train, 0, CAPS.trees),
+      dev: intFlag('dev', values.dev, 0, CAPS.trees),
+      test: intFlag('test', values.test, 0, CAPS.trees),
+    };
+    if (options.nonKeywords + options.keywords > CAPS.vocab)
+      throw new UsageError(
+        `--words + --keywords is ${options.nonKeywords + options.keywords}, over the vocabulary cap (${CAPS.vocab})`,
+      );
+    if (options.train + options.dev + options.test > CAPS.trees)
+      throw new UsageError(
+        `--train + --dev + --test is ${options.train + options.dev + options.test}, over the cap of ${CAPS.trees} sentences`,
+      );
+    const out = values.out;
+    if (existsSync(out) && !statSync(out).isDirectory())
+      throw new UsageError(`--out ${out} is a file, expected a folder`);
+    if (!existsSync(dirname(resolve(out))))
+      throw new UsageError(`--out ${out}: the folder ${dirname(resolve(out))} does not exist`);
+    const data = generateKeywordData(options);
     const { config, vocab } = data;
-    writeKeywordData(values.out, data);
+    writeFolderAtomically(out, (tmp) => writeKeywordData(tmp, data));
     console.log(
       `dataset ${config.dataset}, seed ${config.seed}: ${vocab.words.length} words ` +
         `(${config.nonKeywords} non-keywords, ${config.keywords} keywords), ${config.classes} classes → ${values.out}`,

@@ -1,26 +1,44 @@
 // `treegrad experiment`: the study's grid, its result files and the report.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { isCell } from '../params/shapes.ts';
 import { writeReport } from '../report/report.ts';
-import { type ExperimentConfig, PRESETS, runPoint } from '../train/experiment.ts';
+import { validateResult } from '../report/schema.ts';
+import { loadCheckpoint } from '../train/checkpoint.ts';
+import {
+  type ExperimentConfig,
+  type Point,
+  pointFiles,
+  pointName,
+  pointSettings,
+  PRESETS,
+  runPoint,
+} from '../train/experiment.ts';
+import { cleanStaleTemps, InputError, readJson } from '../train/files.ts';
+import { claim, describeOwner } from '../train/lock.ts';
 import { progressHooks } from '../train/progress.ts';
-import { type Command, UsageError } from './command.ts';
+import { adapterName, MACHINE_KEYS, settingsDiff } from '../train/settings.ts';
+import { type Command, EXIT, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 
 const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells rnn,rlstm]
                            [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
                            [--test-size N] [--dim D] [--lr X] [--batch B] [--out DIR]
-                           [--jobs N] [--readback-every K]
+                           [--jobs N] [--readback-every K] [--fresh]
 
 Trains every (dataset, cell, seed) of the grid on its own generated keyword-task data, writes
 DIR/results/<dataset>-<cell>-<seed>.json, then DIR/report.html (plots) and DIR/summary.md
 (tables), and prints the summary. Flags override the preset (default: quick, out runs/<preset>).
 Run it again to continue an interrupted experiment: finished points are kept, a point in
-progress resumes from its last epoch's checkpoint (DIR/checkpoints/).
+progress resumes from its last epoch's checkpoint (DIR/checkpoints/). Every result file and
+checkpoint records its full settings: a rerun with other settings is refused, naming each one,
+unless --fresh removes the differing files (or give a new --out). Each point is claimed with a
+lock file (DIR/locks/), so processes sharing DIR never train the same point twice; a lock left by
+a killed process on this host is taken over. Exit code 3: points held by other processes.
 --jobs N trains N points at once on the one device, so the GPU's queue never idles while
 JavaScript waits (the same results as one at a time). --readback-every K queues K training steps
 per readback of their losses (default 16; the same results for any K).
@@ -32,17 +50,65 @@ Presets: ${Object.entries(PRESETS)
   )
   .join('')}`;
 
-/** Parses "1-10", "2,4,6" or "1-3,7" into a sorted list of integers ≥ min. */
-export function intList(flag: string, value: string, min: number): number[] {
+/** Parses "1-10", "2,4,6" or "1-3,7" into a sorted list of integers in [min, max], at most `cap` of them. */
+export function intList(
+  flag: string,
+  value: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  cap = CAPS.gridPoints,
+): number[] {
   const out = new Set<number>();
   for (const part of value.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!m) throw new UsageError(`--${flag}: "${part}" is not a number or a range like 1-10`);
     const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
     if (a < min || b < a) throw new UsageError(`--${flag}: "${part}" must be ≥ ${min} and ascending`);
+    if (b > max) throw new UsageError(`--${flag}: "${part}" goes past ${max}, the largest allowed`);
+    if (b - a + 1 + out.size > cap)
+      throw new UsageError(`--${flag}: "${value}" lists more than ${cap} values (the cap on one grid)`);
     for (let i = a; i <= b; i++) out.add(i);
   }
   return [...out].sort((x, y) => x - y);
+}
+
+/** Why a file of the experiment cannot be kept: its settings differ, or it cannot be read. */
+function conflicts(
+  dir: string,
+  e: ExperimentConfig,
+  points: readonly Point[],
+): { path: string; why: string }[] {
+  const out: { path: string; why: string }[] = [];
+  const results = join(dir, 'results');
+  const names = existsSync(results) ? readdirSync(results).filter((n) => n.endsWith('.json')) : [];
+  for (const name of names.sort()) {
+    const path = join(results, name);
+    let why: string | undefined;
+    try {
+      const r = validateResult(readJson(path), path);
+      if (!r.settings) why = 'no recorded settings (written by an older treegrad)';
+      else {
+        const now = pointSettings(e, { dataset: r.dataset, cell: r.cell, seed: r.seed }, '');
+        const diff = settingsDiff(r.settings, now, 'the file', MACHINE_KEYS);
+        if (diff.length > 0) why = diff.join('; ');
+      }
+    } catch (error) {
+      why = (error as Error).message.replace(`${path}: `, '').replace(/\s*\n\s*/g, ' ');
+    }
+    if (why !== undefined) out.push({ path, why });
+  }
+  for (const p of points) {
+    const { checkpoint } = pointFiles(dir, p);
+    if (!existsSync(checkpoint)) continue;
+    try {
+      const c = loadCheckpoint(checkpoint);
+      const diff = settingsDiff(c.settings, pointSettings(e, p, ''), 'the file', MACHINE_KEYS);
+      if (diff.length > 0) out.push({ path: checkpoint, why: diff.join('; ') });
+    } catch (error) {
+      out.push({ path: checkpoint, why: (error as Error).message.replace(`${checkpoint}: `, '') });
+    }
+  }
+  return out;
 }
 
 /** The `experiment` command. */
@@ -69,55 +135,111 @@ export const experimentCommand: Command = {
     ];
     const { values } = parseArgs({
       args,
-      options: Object.fromEntries(flags.map((k) => [k, { type: 'string' as const }])),
-    }) as {
-      values: Record<string, string | undefined>;
-    };
+      options: {
+        ...Object.fromEntries(flags.map((k) => [k, { type: 'string' as const }])),
+        fresh: { type: 'boolean' as const },
+      },
+    }) as unknown as { values: Record<string, string | undefined> };
+    const fresh = (values as Record<string, unknown>).fresh === true;
     const presetName = values.preset ?? 'quick';
     if (presetName !== 'quick' && presetName !== 'paper')
       throw new UsageError(`--preset must be quick or paper, got "${presetName}"`);
     const e: ExperimentConfig = { ...PRESETS[presetName] };
-    if (values.datasets !== undefined) e.datasets = intList('datasets', values.datasets, 1);
-    if (e.datasets.some((d) => d > 10))
-      throw new UsageError('--datasets: the keyword task has datasets 1 … 10');
-    if (values.seeds !== undefined) e.seeds = intList('seeds', values.seeds, 0);
+    if (values.datasets !== undefined) e.datasets = intList('datasets', values.datasets, 1, 10);
+    if (values.seeds !== undefined) e.seeds = intList('seeds', values.seeds, 0, CAPS.seed);
     if (values.cells !== undefined) {
       const cells = values.cells.split(',').map((c) => c.trim());
       for (const c of cells) if (!isCell(c)) throw new UsageError(`--cells: "${c}" is not rnn or rlstm`);
-      e.cells = cells as ExperimentConfig['cells'];
+      e.cells = [...new Set(cells)] as ExperimentConfig['cells'];
     }
     const ints = {
-      epochs: 'epochs',
-      trainSize: 'train-size',
-      devSize: 'dev-size',
-      testSize: 'test-size',
-      dim: 'dim',
-      batch: 'batch',
+      epochs: ['epochs', 1_000_000],
+      trainSize: ['train-size', CAPS.trees],
+      devSize: ['dev-size', CAPS.trees],
+      testSize: ['test-size', CAPS.trees],
+      dim: ['dim', CAPS.dim],
+      batch: ['batch', CAPS.trees],
     } as const;
-    for (const [key, flag] of Object.entries(ints))
-      if (values[flag] !== undefined) e[key as keyof typeof ints] = intFlag(flag, values[flag]!, 1);
+    for (const [key, [flag, max]] of Object.entries(ints))
+      if (values[flag] !== undefined) e[key as keyof typeof ints] = intFlag(flag, values[flag], 1, max);
     if (values.lr !== undefined) {
       e.lr = Number(values.lr);
-      if (!(e.lr > 0)) throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
+      if (!(e.lr > 0) || !Number.isFinite(e.lr))
+        throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
     }
+    const points = e.datasets.flatMap((dataset) =>
+      e.cells.flatMap((cell) => e.seeds.map((seed) => ({ dataset, cell, seed }))),
+    );
+    if (points.length > CAPS.gridPoints)
+      throw new UsageError(`the grid has ${points.length} points, over the cap of ${CAPS.gridPoints}`);
+    checkModel({ cell: 'rlstm', dim: e.dim, vocab: 1, classes: 1 });
     const dir = resolve(values.out ?? join('runs', presetName));
-    const jobs = values.jobs === undefined ? 1 : intFlag('jobs', values.jobs, 1);
+    const jobs = values.jobs === undefined ? 1 : intFlag('jobs', values.jobs, 1, 64);
     const stepsPerReadback =
       values['readback-every'] === undefined
         ? undefined
-        : intFlag('readback-every', values['readback-every'], 1);
+        : intFlag('readback-every', values['readback-every'], 1, 1 << 16);
+
+    // The folder, and every file in it that another setting wrote, before any training.
+    for (const sub of ['results', 'checkpoints', 'locks']) {
+      try {
+        mkdirSync(join(dir, sub), { recursive: true });
+      } catch (error) {
+        throw new InputError(`--out ${dir}: cannot create ${sub}/: ${(error as Error).message}`);
+      }
+    }
+    for (const p of points) {
+      const f = pointFiles(dir, p);
+      for (const r of [...cleanStaleTemps(f.result), ...cleanStaleTemps(f.checkpoint)])
+        console.error(`removed ${r}, a partial file left by a killed process`);
+    }
+    const bad = conflicts(dir, e, points);
+    if (bad.length > 0 && !fresh) {
+      const list = bad.slice(0, 3).map((b) => `${b.path}: ${b.why}`);
+      const more = bad.length > 3 ? `; and ${bad.length - 3} more` : '';
+      throw new InputError(
+        `${dir} holds files of other settings or damaged ones: ${list.join(' | ')}${more}. Run with the same settings, give a new --out, or --fresh to remove them`,
+      );
+    }
+    for (const b of bad) {
+      rmSync(b.path, { force: true });
+      console.error(`--fresh: removed ${b.path} (${b.why})`);
+    }
+
     const gpu = await getGpu();
     const t0 = performance.now();
+    const held: string[] = [];
     try {
-      const points = e.datasets.flatMap((dataset) =>
-        e.cells.flatMap((cell) => e.seeds.map((seed) => ({ dataset, cell, seed }))),
-      );
-      const todo: { point: (typeof points)[number]; label: string }[] = [];
+      const adapter = adapterName(gpu.summary);
+      const limits = deviceLimits(gpu.device.limits);
+      const maxDataset = Math.max(...e.datasets);
+      for (const cell of e.cells) {
+        const model = { cell, dim: e.dim, vocab: 110, classes: 5 };
+        checkModel(model, limits);
+        // A keyword-task tree of dataset i has at most 10i words, so 20i − 1 nodes.
+        const worst = (trees: number) => ({
+          nodes: trees * (20 * maxDataset - 1),
+          internal: trees * (10 * maxDataset - 1),
+          trees,
+        });
+        checkBatch(
+          model,
+          worst(Math.min(e.batch, e.trainSize)),
+          limits,
+          `a training batch of ${e.batch} trees`,
+        );
+        checkBatch(
+          model,
+          worst(Math.min(EVAL_BATCH, Math.max(e.devSize, e.testSize))),
+          limits,
+          'an evaluation batch',
+        );
+      }
+      const todo: { point: Point; label: string }[] = [];
       for (const [i, p] of points.entries()) {
-        const name = `${p.dataset}-${p.cell}-${p.seed}`;
-        const file = join(dir, 'results', `${name}.json`);
-        if (existsSync(file) && sameSettings(file, e)) {
-          console.error(`[${i + 1}/${points.length}] ${name}: done earlier (${file})`);
+        const file = pointFiles(dir, p).result;
+        if (existsSync(file)) {
+          console.error(`[${i + 1}/${points.length}] ${pointName(p)}: done earlier (${file})`);
           continue;
         }
         todo.push({
@@ -133,18 +255,33 @@ export const experimentCommand: Command = {
       const worker = async () => {
         while (next < todo.length && failures.length === 0) {
           const { point, label } = todo[next++]!;
+          const files = pointFiles(dir, point);
+          const lock = claim(files.lock);
+          if (!lock.held) {
+            console.error(`${label}: claimed by ${describeOwner(lock.owner)} (${files.lock}); left to it`);
+            held.push(files.lock);
+            continue;
+          }
+          if (lock.staleRemoved)
+            console.error(`${label}: took over a stale lock of ${describeOwner(lock.staleRemoved)}`);
           try {
+            if (existsSync(files.result)) {
+              console.error(`${label}: finished meanwhile by another process (${files.result})`);
+              continue;
+            }
             const hooks = {
               ...progressHooks(label, process.stderr, { live: jobs === 1 }),
               kernels,
               ...(stepsPerReadback === undefined ? {} : { stepsPerReadback }),
             };
-            const r = await runPoint(gpu.device, dir, e, point, hooks);
+            const r = await runPoint(gpu.device, dir, e, point, hooks, adapter);
             console.error(
               `${label}: test accuracy ${(100 * r.testAccuracy).toFixed(1)}% (best epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
             );
           } catch (error) {
             failures.push(error);
+          } finally {
+            lock.release();
           }
         }
       };
@@ -154,6 +291,12 @@ export const experimentCommand: Command = {
     } finally {
       gpu.destroy();
     }
+    if (held.length > 0) {
+      console.error(
+        `${held.length} point${held.length === 1 ? ' is' : 's are'} being trained by other processes (${held.join(', ')}): run again when they finish for the report`,
+      );
+      return EXIT.incomplete;
+    }
     const report = writeReport(dir);
     console.log(report.table);
     console.log(
@@ -162,11 +305,3 @@ export const experimentCommand: Command = {
     return 0;
   },
 };
-
-/** Whether a finished point's result file was made with these settings. */
-function sameSettings(file: string, e: ExperimentConfig): boolean {
-  const r = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  return (
-    r.dim === e.dim && r.trainSize === e.trainSize && r.devSize === e.devSize && r.testSize === e.testSize
-  );
-}

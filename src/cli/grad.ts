@@ -1,15 +1,11 @@
 // `treegrad grad`: loss, parameter gradients and per-node gradient norms of a file of trees.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  type Cell,
-  type Params,
-  initParams,
-  isCell,
-  loadParams,
-  saveParams,
-  tensorNames,
-} from '../params/index.ts';
+import { CAPS, checkBatch, checkModel, deviceLimits, worstBatch } from '../engine/limits.ts';
+import { getGpu } from '../gpu/device.ts';
+import { paramsToJson } from '../params/io.ts';
+import { checkOutputs, type FlagPath, InputError, readText, writeAtomic } from '../train/files.ts';
+import { size } from '../trees/shape.ts';
+import { type Cell, type Params, initParams, isCell, loadParams, tensorNames } from '../params/index.ts';
 import { gpuGrad } from '../engine/grad.ts';
 import { type GradResult, referenceGrad } from '../reference/index.ts';
 import { type Tree, leaves, parseTrees } from '../trees/index.ts';
@@ -45,11 +41,47 @@ export function gradJson(params: Params, result: GradResult) {
   return { loss: result.loss, paramGrads, nodes: result.nodes, ratios: result.ratios };
 }
 
-function readText(path: string, what: string): string {
+/** The trees of `path`: strict UTF-8, located errors, within the caps on trees and nodes. */
+function readTrees(path: string): Tree[] {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (e) {
-    throw new Error(`cannot read the ${what} file: ${(e as Error).message}`);
+    throw new InputError(`cannot read the trees file ${(e as Error).message}`);
+  }
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) lines++;
+  if (lines > CAPS.gradTrees)
+    throw new InputError(
+      `${path}: ${lines} trees, over the cap of ${CAPS.gradTrees} trees for one grad input`,
+    );
+  let nodes = 0;
+  const trees = parseTrees(text, { source: path, maxNodes: CAPS.treeNodes });
+  for (const [i, t] of trees.entries()) {
+    nodes += size(t);
+    if (nodes > CAPS.gradNodes)
+      throw new InputError(
+        `${path}:${i + 1}: the trees so far have ${nodes} nodes, over the cap of ${CAPS.gradNodes} for one grad input`,
+      );
+  }
+  return trees;
+}
+
+/** The model and the whole input as one batch against this device's limits, before the engine allocates. */
+async function checkGpuSize(params: Params, trees: readonly Tree[]): Promise<void> {
+  const gpu = await getGpu();
+  try {
+    const limits = deviceLimits(gpu.device.limits);
+    const model = { cell: params.cell, dim: params.dim, vocab: params.vocab.length, classes: params.classes };
+    checkModel(model, limits);
+    checkBatch(
+      model,
+      worstBatch(trees.map(size), trees.length),
+      limits,
+      `the ${trees.length} trees as one batch`,
+    );
+  } finally {
+    gpu.destroy();
   }
 }
 
@@ -72,12 +104,19 @@ function resolveParams(values: Record<string, string | undefined>, trees: readon
   if (cell === undefined) throw new UsageError('--cell is required');
   if (values.dim === undefined || values.seed === undefined)
     throw new UsageError('give --params FILE, or --dim D and --seed S');
-  const dim = intFlag('dim', values.dim, 1);
-  const seed = intFlag('seed', values.seed, 0);
+  const dim = intFlag('dim', values.dim, 1, CAPS.dim);
+  const seed = intFlag('seed', values.seed, 0, CAPS.seed);
   const labels = trees.flatMap((t) => (t.label === undefined ? [] : [t.label]));
+  const negative = labels.findIndex((l) => l < 0);
+  if (negative >= 0)
+    throw new UsageError(`${values.trees}:${negative + 1}: label ${labels[negative]} is negative`);
+  let largest = 0;
+  for (const l of labels) if (l > largest) largest = l;
   const classes =
-    values.classes !== undefined ? intFlag('classes', values.classes, 1) : Math.max(0, ...labels) + 1;
-  return initParams(cell as Cell, dim, treeVocab(trees), classes, seed);
+    values.classes !== undefined ? intFlag('classes', values.classes, 1, CAPS.classes) : largest + 1;
+  const vocab = treeVocab(trees);
+  checkModel({ cell: cell as Cell, dim, vocab: vocab.length, classes });
+  return initParams(cell as Cell, dim, vocab, classes, seed);
 }
 
 /** The `grad` command: the inspection interface to the reference (and later the GPU engine). */
@@ -110,14 +149,22 @@ export const gradCommand: Command = {
       throw new UsageError(`--cell must be rnn or rlstm, got "${values.cell}"`);
     }
     const focal = values.focal === undefined ? undefined : intFlag('focal', values.focal, 0);
-    const trees = parseTrees(readText(values.trees, 'trees'), { source: values.trees });
+    const outputs: FlagPath[] = [{ flag: '--out', path: values.out }];
+    if (values['save-params'] !== undefined)
+      outputs.push({ flag: '--save-params', path: values['save-params'] });
+    const inputs: FlagPath[] = [{ flag: '--trees', path: values.trees }];
+    if (values.params !== undefined) inputs.push({ flag: '--params', path: values.params });
+    checkOutputs(outputs, inputs);
+    const trees = readTrees(values.trees);
     const params = resolveParams(values, trees);
-    if (values['save-params'] !== undefined) saveParams(values['save-params'], params);
+    if (values.device === 'gpu') await checkGpuSize(params, trees);
+    if (values['save-params'] !== undefined)
+      writeAtomic(values['save-params'], `${JSON.stringify(paramsToJson(params))}\n`);
     const result =
       values.device === 'gpu'
         ? await gpuGrad(params, trees, focal)
         : referenceGrad(params, trees, undefined, { focal });
-    writeFileSync(values.out, JSON.stringify(gradJson(params, result)) + '\n');
+    writeAtomic(values.out, JSON.stringify(gradJson(params, result)) + '\n');
     const logs = result.ratios.flatMap((r) => (r === null || r <= 0 ? [] : [Math.log10(r)]));
     const meanLog = logs.length ? (logs.reduce((a, b) => a + b, 0) / logs.length).toFixed(3) : 'n/a';
     console.log(

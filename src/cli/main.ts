@@ -1,5 +1,9 @@
 // `treegrad COMMAND [flags]`: the command table, help, and one place where errors meet the user.
-import { type Command, UsageError } from './command.ts';
+import { type Command, EXIT, UsageError } from './command.ts';
+import { LimitError } from '../engine/limits.ts';
+import { ParamsError } from '../params/io.ts';
+import { InputError } from '../train/files.ts';
+import { TreeParseError } from '../trees/parse.ts';
 import { dataCommand } from './data.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { experimentCommand } from './experiment.ts';
@@ -56,13 +60,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Errors that come from what the user gave (flags, files, settings), not from the work itself. */
+function isUsage(err: Error): boolean {
+  return (
+    err instanceof UsageError ||
+    err instanceof TreeParseError ||
+    err instanceof ParamsError ||
+    err instanceof InputError ||
+    err instanceof LimitError ||
+    ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false)
+  );
+}
+
+/** One line: the message's lines joined (a list of problems stays readable on one line). */
+function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
 function reportError(command: Command, error: unknown): number {
   const err = error instanceof Error ? error : new Error(String(error));
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`treegrad ${command.name}: ${err.message}\n\n${command.usage}`);
-    return 2;
-  }
-  console.error(`treegrad ${command.name}: ${err.message}`);
+  const usage = isUsage(err);
+  const hint = usage && err instanceof UsageError ? ` (treegrad ${command.name} --help)` : '';
+  console.error(`treegrad ${command.name}: ${oneLine(err.message)}${hint}`);
   if (process.env.TREEGRAD_DEBUG) console.error(err.stack);
-  return 1;
+  return usage ? EXIT.usage : EXIT.failed;
 }

@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { runSelfcheck } from '../gpu/selfcheck.ts';
+import { CAPS, deviceLimits, LimitError, maxStorageBytes } from '../engine/limits.ts';
 import type { Command } from './command.ts';
 import { intFlag } from './data.ts';
 
 const usage = `Usage: treegrad selfcheck [--dim D] [--rows R] [--seed S]
 
 Finds a WebGPU adapter, runs the gathered matrix product (Y[r] = W·X[idx[r]]) on random inputs and
-checks it against a Float64 computation. Defaults: --dim 50 --rows 1024 --seed 1.`;
+checks it against a Float64 computation. Defaults: --dim 50 --rows 1024 --seed 1. --rows is at most ${CAPS.selfcheckRows} and X must fit one storage buffer.`;
 
 /** The `selfcheck` command (what `npm start` runs for now). */
 export const selfcheck: Command = {
@@ -27,11 +28,17 @@ export const selfcheck: Command = {
     });
     const options = {
       dim: intFlag('dim', values.dim, 1, 512),
-      rows: intFlag('rows', values.rows, 1),
-      seed: intFlag('seed', values.seed, 0),
+      rows: intFlag('rows', values.rows, 1, CAPS.selfcheckRows),
+      seed: intFlag('seed', values.seed, 0, CAPS.seed),
     };
     const gpu = await getGpu();
     try {
+      const limit = maxStorageBytes(deviceLimits(gpu.device.limits));
+      const bytes = options.rows * options.dim * 4;
+      if (bytes > limit)
+        throw new LimitError(
+          `--rows ${options.rows} × --dim ${options.dim} needs ${bytes} bytes for X, over this device's storage buffer limit of ${limit} bytes`,
+        );
       const s = gpu.summary;
       const via = s.runtime === 'node' ? 'Dawn' : 'browser';
       console.log(

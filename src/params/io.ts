@@ -2,6 +2,7 @@
 // y = W x. Loading checks everything and lists every problem it finds.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Params } from './params.ts';
+import { isWord } from '../trees/parse.ts';
 import { CELLS, isCell, numel, tensorNames, tensorShapes } from './shapes.ts';
 
 /** A parameter file that does not describe a valid model; `problems` lists each thing that is wrong. */
@@ -47,7 +48,6 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
-const WORD = /^[^\s()]+$/;
 
 /** Validates parsed JSON as parameters; throws ParamsError naming every problem (`source` prefixes it). */
 export function paramsFromJson(value: unknown, source = 'params'): Params {
@@ -94,8 +94,10 @@ function checkVocab(vocab: unknown, problems: string[]): string[] {
   }
   const seen = new Map<string, number>();
   vocab.forEach((w, i) => {
-    if (typeof w !== 'string' || !WORD.test(w))
-      problems.push(`vocab[${i}] must be a word without spaces or brackets, got ${show(w)}`);
+    if (typeof w !== 'string' || !isWord(w))
+      problems.push(
+        `vocab[${i}] must be a word without spaces or brackets, got ${show(w)}`,
+      );
     else if (seen.has(w)) problems.push(`vocab[${i}] "${w}" repeats vocab[${seen.get(w)}]`);
     else seen.set(w, i);
   });

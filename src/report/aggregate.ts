@@ -2,6 +2,7 @@
 // accuracy by keyword depth, mean log10 gradient ratio by depth per epoch, best-dev epochs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MACHINE_KEYS, POINT_KEYS, settingsDiff } from '../train/settings.ts';
 import { type Cell, type DepthRatio, type ExperimentResult, validateResult } from './schema.ts';
 
 /** model.md's default number of classes, for result files without a `classes` field. */
@@ -71,7 +72,7 @@ export function readResults(dir: string): ExperimentResult[] {
     .filter((f) => f.endsWith('.json'))
     .sort();
   if (names.length === 0) throw new Error(`${resultsDir}: no result files (*.json)`);
-  return names.map((name) => {
+  const results = names.map((name) => {
     const path = join(resultsDir, name);
     let value: unknown;
     try {
@@ -86,6 +87,39 @@ export function readResults(dir: string): ExperimentResult[] {
     }
     return result;
   });
+  const conflicts = settingsConflicts(
+    results.map((r, i) => ({ path: join(resultsDir, names[i]!), result: r })),
+  );
+  if (conflicts.length > 0)
+    throw new Error(
+      `${resultsDir}: result files of different settings cannot be reported together: ${conflicts.join('; ')}`,
+    );
+  return results;
+}
+
+/**
+ * Settings that differ between result files beyond the grid (cell, seed, dataset) and the machine
+ * (adapter, version), each as `PATH: SETTING: A in FIRST, B now`; files without recorded settings
+ * (older versions) conflict with files that have them.
+ */
+export function settingsConflicts(files: readonly { path: string; result: ExperimentResult }[]): string[] {
+  const withSettings = files.filter((f) => f.result.settings !== undefined);
+  const first = withSettings[0];
+  if (!first) return [];
+  const out: string[] = [];
+  for (const f of files) {
+    if (f === first) continue;
+    if (!f.result.settings) {
+      out.push(`${f.path}: no recorded settings (an older treegrad), unlike ${first.path}`);
+      continue;
+    }
+    for (const d of settingsDiff(first.result.settings, f.result.settings, first.path, [
+      ...POINT_KEYS,
+      ...MACHINE_KEYS,
+    ]))
+      out.push(`${f.path}: ${d.replace(/, (\S+) now$/, ', $1 here')}`);
+  }
+  return out;
 }
 
 /** Mean and sample standard deviation of `values` (NaN mean for none). */

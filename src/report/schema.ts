@@ -2,6 +2,7 @@
 // docs/result.schema.json, plus the cross-field checks a JSON Schema cannot say.
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { RunSettings } from '../train/settings.ts';
 
 /** The two cells of docs/model.md. */
 export type Cell = 'rnn' | 'rlstm';
@@ -51,6 +52,8 @@ export interface ExperimentResult {
   devSize: number;
   testSize: number;
   seconds: number;
+  /** Everything that decided the numbers (absent in files of older versions). */
+  settings?: RunSettings;
 }
 
 /** The schema file's location, next to the other docs. */
@@ -101,6 +104,22 @@ function consistencyProblems(r: ExperimentResult): string[] {
   }
   if (r.bestEpoch > r.epochs)
     problems.push(`/bestEpoch: ${r.bestEpoch} is past the last epoch (${r.epochs})`);
+  const s = r.settings;
+  if (s) {
+    const same = (field: string, a: unknown, b: unknown) => {
+      if (a !== b)
+        problems.push(`/settings/${field}: ${JSON.stringify(b)} but the file says ${JSON.stringify(a)}`);
+    };
+    same('cell', r.cell, s.cell);
+    same('dim', r.dim, s.dim);
+    same('seed', r.seed, s.seed);
+    same('data/train', r.trainSize, s.data.train);
+    same('data/dev', r.devSize, s.data.dev);
+    same('data/test', r.testSize, s.data.test);
+    if (s.data.kind === 'keyword') same('data/dataset', r.dataset, s.data.dataset);
+    if (r.classes !== undefined) same('data/classes', r.classes, s.data.classes);
+    if (r.epochs > s.epochs) problems.push(`/epochs: ${r.epochs} is past /settings/epochs (${s.epochs})`);
+  }
   const seen = new Set<number>();
   r.log10RatioByDepth.forEach((e, i) => {
     if (e.epoch > r.epochs) problems.push(`/log10RatioByDepth/${i}/epoch: ${e.epoch} is past the last epoch`);

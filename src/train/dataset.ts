@@ -12,9 +12,20 @@ export interface Example {
   keywordDepth: number | undefined;
 }
 
+/**
+ * Where a dataset came from, exactly enough to tell two apart: a generated keyword-task dataset by
+ * its generator settings, a data folder by its path and each file's SHA-256. Both give the sizes.
+ */
+export type DataIdentity = (
+  | { kind: 'keyword'; dataset: number; seed: number; nonKeywords: number; keywords: number }
+  | { kind: 'folder'; dir: string; files: Record<string, string> }
+) & { train: number; dev: number; test: number; vocab: number; classes: number };
+
 /** A training set: vocabulary (row i of E is word i), classes and three splits. */
 export interface Dataset {
   name: string;
+  /** What the data is (recorded in checkpoints and result files); absent for ad-hoc sets. */
+  identity?: DataIdentity;
   vocab: string[];
   classes: number;
   train: Example[];
@@ -36,6 +47,22 @@ export function example(tree: Tree, where: string): Example {
   return { tree, label: tree.label, keywordDepth: keywordDepth(tree) };
 }
 
+/** The identity of a generated keyword-task dataset (known without generating it). */
+export function keywordIdentity(c: KeywordConfig): DataIdentity {
+  return {
+    kind: 'keyword',
+    dataset: c.dataset,
+    seed: c.seed,
+    nonKeywords: c.nonKeywords,
+    keywords: c.keywords,
+    train: c.train,
+    dev: c.dev,
+    test: c.test,
+    vocab: c.nonKeywords + c.keywords,
+    classes: c.classes,
+  };
+}
+
 /** Generates keyword-task dataset `dataset` (1–10) in memory, with optional smaller splits. */
 export function keywordDataset(
   options: Partial<KeywordConfig> & Pick<KeywordConfig, 'dataset' | 'seed'>,
@@ -45,6 +72,7 @@ export function keywordDataset(
     s.map((x) => ({ tree: x.tree, label: x.label, keywordDepth: x.keywordDepth }));
   return {
     name: `dataset ${options.dataset}`,
+    identity: keywordIdentity(data.config),
     vocab: data.vocab.words,
     classes: data.vocab.classes,
     train: split(data.train),

@@ -1,13 +1,16 @@
 // Node only: the experiment grid (dataset × cell × seed). Each point trains on its own generated
 // data, writes DIR/results/<dataset>-<cell>-<seed>.json, and checkpoints every epoch to
 // DIR/checkpoints/, so an interrupted experiment continues where it stopped when run again.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { KEYWORD_DEFAULTS } from '../data/keyword.ts';
 import type { Cell } from '../params/shapes.ts';
 import type { ExperimentResult } from '../report/schema.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { keywordDataset } from './dataset.ts';
-import { type TrainConfig, type TrainHooks, train, TRAIN_DEFAULTS } from './loop.ts';
+import { keywordDataset, keywordIdentity } from './dataset.ts';
+import { InputError, writeJsonAtomic } from './files.ts';
+import { type TrainConfig, type TrainHooks, type TrainState, train, TRAIN_DEFAULTS } from './loop.ts';
+import { MACHINE_KEYS, type RunSettings, runSettings, settingsDiff, trainConfig } from './settings.ts';
 
 /** The grid and the training settings shared by its points. */
 export interface ExperimentConfig {
@@ -63,32 +66,32 @@ export const PRESETS: Record<'quick' | 'paper', ExperimentConfig> = {
 /** One point's result file (docs/result.schema.json). */
 export type PointResult = ExperimentResult;
 
-/** Writes `value` as JSON to `path` atomically. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
-  renameSync(tmp, path);
+export { writeJsonAtomic };
+
+/** A point of the grid. */
+export interface Point {
+  dataset: number;
+  cell: Cell;
+  seed: number;
 }
 
-/** Trains one point (resuming from its checkpoint if there is one) and writes its result file. */
-export async function runPoint(
-  device: GPUDevice,
-  dir: string,
-  e: ExperimentConfig,
-  point: { dataset: number; cell: Cell; seed: number },
-  hooks: TrainHooks,
-): Promise<PointResult> {
-  const name = `${point.dataset}-${point.cell}-${point.seed}`;
-  const checkpoint = join(dir, 'checkpoints', `${name}.ckpt.json`);
-  mkdirSync(join(dir, 'checkpoints'), { recursive: true });
-  mkdirSync(join(dir, 'results'), { recursive: true });
-  const data = keywordDataset({
-    dataset: point.dataset,
-    seed: point.seed,
-    train: e.trainSize,
-    dev: e.devSize,
-    test: e.testSize,
-  });
+/** `<dataset>-<cell>-<seed>`: the point's file names. */
+export function pointName(p: Point): string {
+  return `${p.dataset}-${p.cell}-${p.seed}`;
+}
+
+/** The point's result file and checkpoint. */
+export function pointFiles(dir: string, p: Point): { result: string; checkpoint: string; lock: string } {
+  const name = pointName(p);
+  return {
+    result: join(dir, 'results', `${name}.json`),
+    checkpoint: join(dir, 'checkpoints', `${name}.ckpt.json`),
+    lock: join(dir, 'locks', `${name}.lock`),
+  };
+}
+
+/** The full settings of one point trained on `adapter`. */
+export function pointSettings(e: ExperimentConfig, point: Point, adapter: string): RunSettings {
   const config: TrainConfig = {
     ...TRAIN_DEFAULTS,
     cell: point.cell,
@@ -101,13 +104,51 @@ export async function runPoint(
     patience: e.patience,
     ratios: true,
   };
-  const resume = existsSync(checkpoint) ? loadCheckpoint(checkpoint) : undefined;
-  if (resume && JSON.stringify(resume.config) !== JSON.stringify(config)) {
-    throw new Error(`${checkpoint} was written with other settings: remove it or run with the same settings`);
+  const data = keywordIdentity({
+    ...KEYWORD_DEFAULTS,
+    dataset: point.dataset,
+    seed: point.seed,
+    train: e.trainSize,
+    dev: e.devSize,
+    test: e.testSize,
+  });
+  return runSettings(config, data, adapter);
+}
+
+/**
+ * Trains one point (resuming from its checkpoint if there is one) and writes its result file. A
+ * checkpoint written with other settings is refused, naming each differing setting.
+ */
+export async function runPoint(
+  device: GPUDevice,
+  dir: string,
+  e: ExperimentConfig,
+  point: Point,
+  hooks: TrainHooks,
+  adapter = 'unknown',
+): Promise<PointResult> {
+  const files = pointFiles(dir, point);
+  mkdirSync(join(dir, 'checkpoints'), { recursive: true });
+  mkdirSync(join(dir, 'results'), { recursive: true });
+  const settings = pointSettings(e, point, adapter);
+  const data = keywordDataset({
+    dataset: point.dataset,
+    seed: point.seed,
+    train: e.trainSize,
+    dev: e.devSize,
+    test: e.testSize,
+  });
+  const resume = existsSync(files.checkpoint) ? loadCheckpoint(files.checkpoint) : undefined;
+  if (resume) {
+    const diff = settingsDiff(resume.settings, settings, files.checkpoint, MACHINE_KEYS);
+    if (diff.length > 0)
+      throw new InputError(
+        `${files.checkpoint} was written with other settings (${diff.join('; ')}): run with the same settings, or --fresh to start the point anew`,
+      );
   }
+  const config = trainConfig(settings);
   const t0 = performance.now();
-  const onState = (state: Parameters<NonNullable<TrainHooks['onState']>>[0]) =>
-    saveCheckpoint(checkpoint, { format: 'treegrad-checkpoint-1', data: data.name, config, state });
+  const onState = (state: TrainState) => saveCheckpoint(files.checkpoint, { settings, state });
   const out = await train(device, data, config, { ...hooks, onState }, resume?.state);
   const result: PointResult = {
     ...point,
@@ -124,7 +165,8 @@ export async function runPoint(
     devSize: e.devSize,
     testSize: e.testSize,
     seconds: (performance.now() - t0) / 1000,
+    settings,
   };
-  writeJsonAtomic(join(dir, 'results', `${name}.json`), result);
+  writeJsonAtomic(files.result, result);
   return result;
 }

@@ -15,10 +15,16 @@ export class TreeParseError extends Error {
   }
 }
 
-/** Where trees come from, for error messages: a file name (default `input`) and the first line's number. */
+/**
+ * Where trees come from, for error messages: a file name (default `input`) and the first line's
+ * number; `maxNodes` caps the nodes of one tree; `onToken` sees every word and label with its
+ * 1-based column and bracket depth (1 = the root's), and may throw (e.g. TreeParseError) to refuse it.
+ */
 export interface ParseOptions {
   source?: string;
   line?: number;
+  maxNodes?: number;
+  onToken?(kind: 'word' | 'label', token: string, column: number, depth: number): void;
 }
 
 /** An open bracket: where it is, its label once read, and the children read so far. */
@@ -35,7 +41,14 @@ interface Item {
 }
 
 const INTEGER = /^-?\d+$/;
-const WORD = /^[^\s()]+$/;
+/** The characters that end a word: what the parser splits on (a line never holds '\n'). */
+const BREAKS = ' \t\r\n()';
+const WORD = /^[^ \t\r\n()]+$/;
+
+/** Whether `word` is one word of the format: non-empty, without space, tab, CR, LF or brackets. */
+export function isWord(word: string): boolean {
+  return WORD.test(word);
+}
 
 /** Parses one tree from one line of text; throws TreeParseError when it is malformed. */
 export function parseTree(text: string, options: ParseOptions = {}): Tree {
@@ -46,7 +59,10 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
   };
   const stack: Frame[] = [];
   let root: Tree | undefined;
+  const maxNodes = options.maxNodes ?? Number.POSITIVE_INFINITY;
+  let nodes = 0;
   const emit = (item: Item, column: number): void => {
+    if (++nodes > maxNodes) fail(column, `the tree has more than ${maxNodes} nodes (the cap on one tree)`);
     const top = stack[stack.length - 1];
     if (top) top.items.push(item);
     else if (root !== undefined) fail(column, 'unexpected text after the tree (one tree per line)');
@@ -57,7 +73,7 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
   while (i < text.length) {
     const ch = text[i] as string;
     const column = i + 1;
-    if (ch === ' ' || ch === '\t' || ch === '\r') {
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
       i++;
     } else if (ch === '(') {
       if (stack.length === 0 && root !== undefined)
@@ -73,7 +89,7 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
       i++;
     } else {
       let j = i;
-      while (j < text.length && !' \t\r()'.includes(text[j] as string)) j++;
+      while (j < text.length && !BREAKS.includes(text[j] as string)) j++;
       const token = text.slice(i, j);
       const top = stack[stack.length - 1];
       if (top && top.label === undefined) {
@@ -81,7 +97,9 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
         const label = Number(token);
         if (!Number.isSafeInteger(label)) fail(column, `label ${token} is too large`);
         top.label = label + 0; // -0 reads as 0
+        options.onToken?.('label', token, column, stack.length);
       } else {
+        options.onToken?.('word', token, column, stack.length);
         emit({ tree: leaf(token), bare: token }, column);
       }
       i = j;
@@ -114,7 +132,7 @@ export function parseTrees(text: string, options: ParseOptions = {}): Tree[] {
     throw new TreeParseError(source, first, 1, 'empty file: expected one tree per line');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((line, k) => parseTree(line, { source, line: first + k }));
+  return lines.map((line, k) => parseTree(line, { ...options, source, line: first + k }));
 }
 
 /** Writes a tree on one line; an unlabelled internal node is written with `defaultLabel` (default 0). */
@@ -126,8 +144,10 @@ export function formatTree(tree: Tree, options: { defaultLabel?: number } = {}):
     const t = todo.pop() as Tree | string;
     if (typeof t === 'string') parts.push(t);
     else if (t.kind === 'leaf') {
-      if (!WORD.test(t.word))
-        throw new Error(`cannot write the word "${t.word}": words have no spaces or brackets`);
+      if (!isWord(t.word))
+        throw new Error(
+          `cannot write the word ${JSON.stringify(t.word)}: words have no spaces, tabs, line breaks or brackets`,
+        );
       parts.push(t.label === undefined ? t.word : `(${t.label} ${t.word})`);
     } else todo.push(')', t.right, ' ', t.left, `(${t.label ?? fallback} `);
   }

@@ -11,6 +11,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
 import { PRESETS, runPoint } from '../../src/train/experiment.ts';
 import { type TrainConfig, type TrainState, TRAIN_DEFAULTS, train } from '../../src/train/loop.ts';
+import { runSettings } from '../../src/train/settings.ts';
 
 let gpu: Gpu;
 let kernels: KernelCache;
@@ -56,7 +57,7 @@ describe('training', () => {
     const states: TrainState[] = [];
     const onState = (state: TrainState) => {
       states.push(state);
-      saveCheckpoint(path, { format: 'treegrad-checkpoint-1', data: data.name, config, state });
+      saveCheckpoint(path, { settings: runSettings(config, data.identity!, 'test'), state });
     };
     await train(gpu.device, data, { ...config, epochs: 2 }, { kernels, onState });
     const checkpoint = loadCheckpoint(path);
