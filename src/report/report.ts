@@ -1,7 +1,7 @@
 // The report of an experiment directory: DIR/report.html (self-contained: inline SVG and CSS),
 // DIR/summary.md, and a plain-text table for the terminal, all from DIR/results/*.json.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomic } from '../train/files.ts';
 import { aggregateResults, CELL_NAMES, type CellSummary, readResults } from './aggregate.ts';
 import { chance, depthOutcomes, findings, MIN_TREES, percent } from './findings.ts';
 import { escapeXml, niceTicks, type RefLine, SEQUENTIAL, type Series, svgPlot } from './svg.ts';
@@ -30,8 +30,8 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f5f5
 export function writeReport(dir: string): Report {
   const results = readResults(dir);
   const report = buildReport(aggregateResults(results), results.length);
-  writeFileSync(join(dir, 'report.html'), report.html);
-  writeFileSync(join(dir, 'summary.md'), report.summary);
+  writeAtomic(join(dir, 'report.html'), report.html);
+  writeAtomic(join(dir, 'summary.md'), report.summary);
   return report;
 }
 

@@ -1,9 +1,11 @@
 // Training in Node: learning shallow keywords, bit-identical resume from a checkpoint, and an
 // experiment point's result file against its schema.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { type Gpu, getGpu } from '../../src/gpu/device.ts';
 import { KernelCache } from '../../src/gpu/kernel.ts';
 import { validateResult } from '../../src/report/schema.ts';
@@ -77,5 +79,67 @@ describe('training', () => {
     const result = validateResult(JSON.parse(readFileSync(file, 'utf8')), file);
     expect(result.log10RatioByDepth.map((r) => r.epoch)).toEqual([0, 1]);
     expect(() => validateResult({ ...result, testAccuracy: 'high' }, 'bad.json')).toThrow(/testAccuracy/);
+  });
+
+  test('train --resume with --dataset but no size flags continues on the split of the checkpoint', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const ck = join(dir, 'cli.ckpt.json');
+      const out = join(dir, 'cli.json');
+      const sizes = ['--train-size', '30', '--dev-size', '10', '--test-size', '12'];
+      const base = ['train', '--cell', 'rnn', '--dataset', '1', '--dim', '3', ...sizes];
+      expect(await main([...base, '--epochs', '1', '--checkpoint', ck])).toBe(0);
+      expect(await main(['train', '--resume', ck, '--dataset', '1', '--epochs', '2', '--out', out])).toBe(0);
+      const r = JSON.parse(readFileSync(out, 'utf8'));
+      expect(r.epochsRun).toBe(2);
+      expect(r.settings.data).toMatchObject({ kind: 'keyword', dataset: 1, train: 30, dev: 10, test: 12 });
+      const n = Object.values(r.accuracyByDepth as Record<string, { n: number }>).reduce(
+        (s, v) => s + v.n,
+        0,
+      );
+      expect(n).toBe(12);
+    } finally {
+      err.mockRestore();
+      log.mockRestore();
+    }
+  });
+
+  test('experiment leaves a point locked by a live process to it (exit 3), then reports once it is free', async () => {
+    const lines: string[] = [];
+    const err = vi
+      .spyOn(console, 'error')
+      .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const out = join(dir, 'ex');
+      const argv = ['experiment', '--out', out, '--datasets', '1', '--cells', 'rnn', '--seeds', '1,2'];
+      const small = [
+        '--train-size',
+        '12',
+        '--dev-size',
+        '4',
+        '--test-size',
+        '6',
+        '--dim',
+        '3',
+        '--epochs',
+        '1',
+      ];
+      mkdirSync(join(out, 'locks'), { recursive: true });
+      const lock = join(out, 'locks', '1-rnn-2.lock');
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: 'now' }));
+      expect(await main([...argv, ...small])).toBe(3);
+      expect(lines.join('\n')).toMatch(/1-rnn-2\.lock\); left to it/);
+      expect(existsSync(join(out, 'results', '1-rnn-1.json'))).toBe(true);
+      expect(existsSync(join(out, 'locks', '1-rnn-1.lock'))).toBe(false);
+      rmSync(lock);
+      expect(await main([...argv, ...small])).toBe(0);
+      expect(lines.join('\n')).toMatch(/1-rnn-1: done earlier/);
+      expect(existsSync(join(out, 'report.html'))).toBe(true);
+    } finally {
+      err.mockRestore();
+      log.mockRestore();
+    }
   });
 });
