@@ -14,16 +14,18 @@
 //         deltas   [numInternal, 8, D] with `=`: slots δi_L, δi_R, δf_L, δf_R, du_L, du_R, δo, δg
 // H is bound for the contract but not read (tanh(c) and o come from C and S).
 //
-// Work: a workgroup owns NT whole nodes; thread t computes outputs j = t, t + WG, … of all NT nodes.
-// Phase 1 writes δo and the direct part of dc; phase 2 adds O_cᵀδo (δo staged in TK-wide slabs) and
-// writes the gate deltas; phase 3 stages δi, δf, du, δo slabs and sums the transposed mat-vecs for
-// the children. Wᵀ products read W[k, j] with j across threads: coalesced.
+// Work: a workgroup owns NT whole nodes. Thread t keeps an NT × JT block of units in registers:
+// units j = j0 + q·WG + t (q < JT) of all NT nodes. Phase 1 writes δo and the direct part of dc;
+// after a barrier, phase 2 adds O_cᵀδo and writes the gate deltas; after another, phase 3 sums the
+// transposed mat-vecs for the children. Wᵀ products read W[k, j] (consecutive j across threads:
+// coalesced); the deltas δ[n, k] are loads the whole workgroup shares (no workgroup memory).
 
 override D: u32;
 override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
-override WG: u32 = 64u;  // invocations per workgroup
-override TK: u32 = 16u;  // k-slab width
+override JT: u32 = 2u;   // units per thread and pass, at most JT_MAX
+override WG: u32 = 8u;   // invocations per workgroup
 const NT_MAX = 8u;
+const JT_MAX = 8u;
 const TANH_CLAMP = 15.0;
 
 struct Params {
@@ -47,21 +49,8 @@ struct Range {
 @group(0) @binding(8) var<uniform> params: Params;
 @group(0) @binding(9) var<uniform> range: Range;
 
-var<workgroup> ds: array<f32, 7 * NT * TK>;  // [slot q < 7 of deltas, node, kk]
-
 fn tanhc(x: f32) -> f32 { return tanh(clamp(x, -TANH_CLAMP, TANH_CLAMP)); }
 fn child(row: u32, side: u32) -> u32 { return children[2u * (row - params.numLeaves) + side]; }
-
-// Stages slots [0, slots) of deltas, columns [k0, k0 + TK), of the workgroup's nodes into ds.
-fn stage(t: u32, first: u32, k0: u32, slots: u32, slot0: u32) {
-  for (var e = t; e < slots * NT * TK; e += WG) {
-    let n = first + (e / TK) % NT;
-    let k = k0 + e % TK;
-    let i = range.start + min(n, range.count - 1u) - params.numLeaves;
-    let at = (i * 8u + slot0 + e / (NT * TK)) * D;
-    ds[e] = select(0.0, deltas[at + min(k, D - 1u)], n < range.count && k < D);
-  }
-}
 
 @compute @workgroup_size(WG)
 fn main(
@@ -74,99 +63,106 @@ fn main(
     return;  // uniform: the whole workgroup is past the level
   }
   let p = params;
+  let nodes = min(NT, range.count - first);
+  // Rows of the nodes and their deltas; a short last workgroup repeats its last node (never stored).
+  var row = array<u32, NT_MAX>();
+  var s = array<u32, NT_MAX>();
+  for (var n = 0u; n < NT; n++) {
+    row[n] = range.start + first + min(n, nodes - 1u);
+    s[n] = (row[n] - p.numLeaves) * 8u * D;
+  }
   // Phase 1: δo, and dc's parent and h = o ⊙ tanh(c) terms.
   for (var j = t; j < D; j += WG) {
-    for (var n = first; n < min(first + NT, range.count); n++) {
-      let row = range.start + n;
-      let s = (row - p.numLeaves) * 8u * D + j;
-      let dh = dH[row * D + j];
-      let o = S[s + 6u * D];
-      let tc = tanhc(C[row * D + j]);
-      deltas[s + 6u * D] = dh * tc * o * (1.0 - o);
-      dC[row * D + j] += dh * o * (1.0 - tc * tc);
+    for (var n = 0u; n < nodes; n++) {
+      let dh = dH[row[n] * D + j];
+      let o = S[s[n] + 6u * D + j];
+      let tc = tanhc(C[row[n] * D + j]);
+      deltas[s[n] + 6u * D + j] = dh * tc * o * (1.0 - o);
+      dC[row[n] * D + j] += dh * o * (1.0 - tc * tc);
     }
   }
   storageBarrier();
   // Phase 2: dc += O_cᵀ δo, then the gate and candidate deltas.
-  for (var j0 = 0u; j0 < D; j0 += WG) {
-    let j = j0 + t;
-    var acc = array<f32, NT_MAX>();  // explicit zeros: see rlstm_forward
-    for (var k0 = 0u; k0 < D; k0 += TK) {
-      stage(t, first, k0, 1u, 6u);
-      workgroupBarrier();
-      if (j < D) {
-        for (var kk = 0u; kk < min(TK, D - k0); kk++) {
-          let w = theta[p.offO_c + (k0 + kk) * D + j];
-          for (var n = 0u; n < NT; n++) {
-            acc[n] += w * ds[n * TK + kk];
-          }
+  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
+    var w = array<u32, JT_MAX>();  // this thread's units (past D: unit D − 1, never stored)
+    for (var q = 0u; q < JT; q++) {
+      w[q] = p.offO_c + min(j0 + q * WG + t, D - 1u);
+    }
+    var acc = array<f32, NT_MAX * JT_MAX>();  // [node · JT_MAX + q]; explicit zeros: see rlstm_forward
+    for (var k = 0u; k < D; k++) {
+      for (var n = 0u; n < NT; n++) {
+        let dO = deltas[s[n] + 6u * D + k];
+        for (var q = 0u; q < JT; q++) {
+          acc[n * JT_MAX + q] += theta[w[q] + k * D] * dO;
         }
       }
-      workgroupBarrier();
     }
-    for (var n = 0u; n < NT; n++) {
-      if (j < D && first + n < range.count) {
-        let row = range.start + first + n;
-        let s = (row - p.numLeaves) * 8u * D + j;
-        let dc = dC[row * D + j] + acc[n];
-        dC[row * D + j] = dc;
-        let iL = S[s]; let iR = S[s + D]; let fL = S[s + 2u * D]; let fR = S[s + 3u * D];
-        let g = S[s + 7u * D];
-        let dg = dc * (1.0 - g * g);
-        deltas[s] = dg * S[s + 4u * D] * iL * (1.0 - iL);
-        deltas[s + D] = dg * S[s + 5u * D] * iR * (1.0 - iR);
-        deltas[s + 2u * D] = dc * C[child(row, 0u) * D + j] * fL * (1.0 - fL);
-        deltas[s + 3u * D] = dc * C[child(row, 1u) * D + j] * fR * (1.0 - fR);
-        deltas[s + 4u * D] = dg * iL;
-        deltas[s + 5u * D] = dg * iR;
-        deltas[s + 7u * D] = dg;
+    for (var q = 0u; q < JT; q++) {
+      let j = j0 + q * WG + t;
+      if (j < D) {
+        for (var n = 0u; n < nodes; n++) {
+          let e = s[n] + j;
+          let dc = dC[row[n] * D + j] + acc[n * JT_MAX + q];
+          dC[row[n] * D + j] = dc;
+          let iL = S[e]; let iR = S[e + D]; let fL = S[e + 2u * D]; let fR = S[e + 3u * D];
+          let g = S[e + 7u * D];
+          let dg = dc * (1.0 - g * g);
+          deltas[e] = dg * S[e + 4u * D] * iL * (1.0 - iL);
+          deltas[e + D] = dg * S[e + 5u * D] * iR * (1.0 - iR);
+          deltas[e + 2u * D] = dc * C[child(row[n], 0u) * D + j] * fL * (1.0 - fL);
+          deltas[e + 3u * D] = dc * C[child(row[n], 1u) * D + j] * fR * (1.0 - fR);
+          deltas[e + 4u * D] = dg * iL;
+          deltas[e + 5u * D] = dg * iR;
+          deltas[e + 7u * D] = dg;
+        }
       }
     }
   }
   storageBarrier();
   // Phase 3: the children's dh and dc.
-  for (var j0 = 0u; j0 < D; j0 += WG) {
-    let j = j0 + t;
-    var dhL = array<f32, NT_MAX>(); var dhR = array<f32, NT_MAX>();
-    var dcL = array<f32, NT_MAX>(); var dcR = array<f32, NT_MAX>();
-    for (var k0 = 0u; k0 < D; k0 += TK) {
-      stage(t, first, k0, 7u, 0u);
-      workgroupBarrier();
-      if (j < D) {
-        for (var kk = 0u; kk < min(TK, D - k0); kk++) {
-          let w = (k0 + kk) * D + j;
-          let wi = theta[p.offWi + w]; let wis = theta[p.offWi_sib + w];
-          let ui = theta[p.offUi + w]; let uis = theta[p.offUi_sib + w];
-          let wf = theta[p.offWf + w]; let wfs = theta[p.offWf_sib + w];
-          let uf = theta[p.offUf + w]; let ufs = theta[p.offUf_sib + w];
-          let wl = theta[p.offW_L + w]; let wr = theta[p.offW_R + w];
-          let oL = theta[p.offO_L + w]; let oR = theta[p.offO_R + w];
-          for (var n = 0u; n < NT; n++) {
-            let x = n * TK + kk;
-            let diL = ds[x]; let diR = ds[NT * TK + x];
-            let dfL = ds[2u * NT * TK + x]; let dfR = ds[3u * NT * TK + x];
-            let duL = ds[4u * NT * TK + x]; let duR = ds[5u * NT * TK + x];
-            let dO = ds[6u * NT * TK + x];
-            dcL[n] += ui * diL + uis * diR + uf * dfL + ufs * dfR;
-            dcR[n] += ui * diR + uis * diL + uf * dfR + ufs * dfL;
-            dhL[n] += wl * duL + oL * dO + wi * diL + wis * diR + wf * dfL + wfs * dfR;
-            dhR[n] += wr * duR + oR * dO + wi * diR + wis * diL + wf * dfR + wfs * dfL;
-          }
+  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
+    var w = array<u32, JT_MAX>();
+    for (var q = 0u; q < JT; q++) {
+      w[q] = min(j0 + q * WG + t, D - 1u);
+    }
+    var dhL = array<f32, NT_MAX * JT_MAX>(); var dhR = array<f32, NT_MAX * JT_MAX>();
+    var dcL = array<f32, NT_MAX * JT_MAX>(); var dcR = array<f32, NT_MAX * JT_MAX>();
+    for (var k = 0u; k < D; k++) {
+      for (var q = 0u; q < JT; q++) {
+        let e = k * D + w[q];
+        let wi = theta[p.offWi + e]; let wis = theta[p.offWi_sib + e];
+        let ui = theta[p.offUi + e]; let uis = theta[p.offUi_sib + e];
+        let wf = theta[p.offWf + e]; let wfs = theta[p.offWf_sib + e];
+        let uf = theta[p.offUf + e]; let ufs = theta[p.offUf_sib + e];
+        let wl = theta[p.offW_L + e]; let wr = theta[p.offW_R + e];
+        let oL = theta[p.offO_L + e]; let oR = theta[p.offO_R + e];
+        for (var n = 0u; n < NT; n++) {
+          let x = s[n] + k;
+          let diL = deltas[x]; let diR = deltas[x + D];
+          let dfL = deltas[x + 2u * D]; let dfR = deltas[x + 3u * D];
+          let duL = deltas[x + 4u * D]; let duR = deltas[x + 5u * D];
+          let dO = deltas[x + 6u * D];
+          let a = n * JT_MAX + q;
+          dcL[a] += ui * diL + uis * diR + uf * dfL + ufs * dfR;
+          dcR[a] += ui * diR + uis * diL + uf * dfR + ufs * dfL;
+          dhL[a] += wl * duL + oL * dO + wi * diL + wis * diR + wf * dfL + wfs * dfR;
+          dhR[a] += wr * duR + oR * dO + wi * diR + wis * diL + wf * dfR + wfs * dfL;
         }
       }
-      workgroupBarrier();
     }
-    for (var n = 0u; n < NT; n++) {
-      if (j < D && first + n < range.count) {
-        let row = range.start + first + n;
-        let s = (row - p.numLeaves) * 8u * D + j;
-        let dc = dC[row * D + j];
-        let left = child(row, 0u);
-        let right = child(row, 1u);
-        dH[left * D + j] = dhL[n];
-        dH[right * D + j] = dhR[n];
-        dC[left * D + j] = dc * S[s + 2u * D] + dcL[n];
-        dC[right * D + j] = dc * S[s + 3u * D] + dcR[n];
+    for (var q = 0u; q < JT; q++) {
+      let j = j0 + q * WG + t;
+      if (j < D) {
+        for (var n = 0u; n < nodes; n++) {
+          let a = n * JT_MAX + q;
+          let dc = dC[row[n] * D + j];
+          let left = child(row[n], 0u);
+          let right = child(row[n], 1u);
+          dH[left * D + j] = dhL[a];
+          dH[right * D + j] = dhR[a];
+          dC[left * D + j] = dc * S[s[n] + 2u * D + j] + dcL[a];
+          dC[right * D + j] = dc * S[s[n] + 3u * D + j] + dcR[a];
+        }
       }
     }
   }

@@ -1,17 +1,20 @@
 // Launch shapes of the RLSTM level kernels (shaders/rlstm_forward.wgsl, shaders/rlstm_backward.wgsl):
 // the override constants for a hidden size and how many nodes one workgroup owns.
 //
-// Both kernels give a workgroup NT whole nodes; thread t computes outputs t, t + WG, … of all of
-// them, so every weight element is read once per workgroup and reused NT times. Inputs are staged in
-// TK-wide slabs, so workgroup memory is independent of D: forward 4·NT·TK floats, backward 7·NT·TK
-// (at NT = 8, TK = 16: 2 KiB and 3.5 KiB, well inside WebGPU's guaranteed 16 KiB).
+// Both kernels give a workgroup NT whole nodes; each thread keeps an NT × JT block of outputs in
+// registers (JT outputs per pass of WG threads), so every weight element is read once per workgroup
+// and reused NT times, and every input once per thread and reused JT times. Inputs are read as
+// loads the whole workgroup shares, so workgroup memory holds nothing.
 
 /** Largest hidden size the RLSTM kernels support. */
 export const RLSTM_MAX_D = 512;
-/** Upper bound of NT compiled into the kernels (their per-thread accumulator arrays). */
-const NT_MAX = 8;
-/** Width of the k-slabs staged in workgroup memory. */
-const TK = 16;
+/**
+ * Nodes per workgroup: enough reuse of each weight, yet a narrow level still spreads over a few
+ * workgroups. The backward's phase 3 carries more inputs per node (7 delta slots), so fewer nodes.
+ */
+const NT = { rlstm_forward: 8, rlstm_backward: 4 } as const;
+/** Outputs per thread and pass (forward: 7 accumulators per node and output, NT · JT · 7 registers). */
+const JT = 2;
 
 /** Override constants of one RLSTM kernel and the number of nodes each of its workgroups owns. */
 export interface RlstmLaunch {
@@ -19,19 +22,18 @@ export interface RlstmLaunch {
   nodesPerWorkgroup: number;
 }
 
-function launch(kernel: string, D: number): RlstmLaunch {
+function launch(kernel: keyof typeof NT, D: number): RlstmLaunch {
   if (!Number.isInteger(D) || D < 1 || D > RLSTM_MAX_D) {
     throw new RangeError(`${kernel}: hidden size D must be an integer in 1..${RLSTM_MAX_D}, got ${D}`);
   }
-  // One thread per output up to 256, in whole 32-wide waves; larger D loops over outputs.
-  const WG = Math.min(256, 32 * Math.ceil(D / 32));
-  // Big matrices repay more reuse per read; small ones gain more from spreading a level wider.
-  const NT = D >= 128 ? NT_MAX : 4;
-  return { constants: { D, NT, WG, TK }, nodesPerWorkgroup: NT };
+  // Whole 8-wide waves of threads, at most 256; past WG · JT outputs a thread loops.
+  const jt = Math.min(JT, Math.ceil(D / 8));
+  const WG = Math.min(256, 8 * Math.ceil(D / (8 * jt)));
+  return { constants: { D, NT: NT[kernel], JT: jt, WG }, nodesPerWorkgroup: NT[kernel] };
 }
 
 /**
- * Launch of rlstm_forward for hidden size D (1..512): override constants {D, NT, WG, TK} and the
+ * Launch of rlstm_forward for hidden size D (1..512): override constants {D, NT, JT, WG} and the
  * nodes per workgroup; dispatch ⌈count / nodesPerWorkgroup⌉ workgroups, folded by computeDispatch.
  */
 export function rlstmForwardLaunch(D: number): RlstmLaunch {
@@ -39,7 +41,7 @@ export function rlstmForwardLaunch(D: number): RlstmLaunch {
 }
 
 /**
- * Launch of rlstm_backward for hidden size D (1..512): override constants {D, NT, WG, TK} and the
+ * Launch of rlstm_backward for hidden size D (1..512): override constants {D, NT, JT, WG} and the
  * nodes per workgroup; dispatch ⌈count / nodesPerWorkgroup⌉ workgroups, folded by computeDispatch.
  */
 export function rlstmBackwardLaunch(D: number): RlstmLaunch {
