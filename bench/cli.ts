@@ -7,7 +7,7 @@ export const USAGE = `options (each overrides the preset; lists are comma-separa
   --preset quick|full   quick: ~5 min on a CPU adapter; full: the whole sweep, for a GPU
   --cells rnn,rlstm     --dims 8,50     --shapes balanced,random,chain
   --depths 2,4 | "balanced=2,4;chain=4,16"     --batch 1,64
-  --variants level,tree,node,tfjs-webgpu,tfjs-cpu,reference
+  --variants level,tree,node,tfjs-webgpu,tfjs-cpu,pytorch,reference
   --repeats 5 (≥ 5)     --seed 1     --ceiling 256 (matmul ceiling size)
   --out DIR (default bench/results)     --timeout SECONDS (default 3600)`;
 

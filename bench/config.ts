@@ -4,13 +4,24 @@ import type { Cell } from '../src/params/shapes.ts';
 
 /** Tree shapes of the sweep: complete binary, random spine with random side groups, left caterpillar. */
 export type Shape = 'balanced' | 'random' | 'chain';
-/** Everything a point is measured on: our three schedules, the TF.js backends, the Float64 reference. */
-export type Variant = 'level' | 'tree' | 'node' | 'tfjs-webgpu' | 'tfjs-cpu' | 'reference';
+/**
+ * Everything a point is measured on: our three schedules, the TF.js backends, PyTorch (Node only),
+ * the Float64 reference.
+ */
+export type Variant = 'level' | 'tree' | 'node' | 'tfjs-webgpu' | 'tfjs-cpu' | 'pytorch' | 'reference';
 
 /** All shapes, in report order. */
 export const SHAPES: readonly Shape[] = ['balanced', 'random', 'chain'];
 /** All variants, in report order (ours first). */
-export const VARIANTS: readonly Variant[] = ['level', 'tree', 'node', 'tfjs-webgpu', 'tfjs-cpu', 'reference'];
+export const VARIANTS: readonly Variant[] = [
+  'level',
+  'tree',
+  'node',
+  'tfjs-webgpu',
+  'tfjs-cpu',
+  'pytorch',
+  'reference',
+];
 /** Variants that run on the engine (a schedule each). */
 export const ENGINE_VARIANTS: readonly Variant[] = ['level', 'tree', 'node'];
 /** Deepest tree a shape may have: balanced trees double their leaves per level. */

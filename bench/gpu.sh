@@ -2,6 +2,7 @@
 # Runs the benchmark on this machine's GPU through Dawn in Node (no browser needed), in one command:
 #
 #   bench/gpu.sh [options of bench/node.ts]        # default: --preset full
+#   bench/gpu.sh train [options of bench/train-peers.ts]   # training steps/s: treegrad vs PyTorch
 #
 # What it needs, in order of preference:
 #   - Node ≥ 20 on the PATH, or bench/results/carry/node.tar.xz (made by `npx tsx bench/gpu-pack.ts`);
@@ -10,7 +11,10 @@
 #   - a Vulkan driver for the GPU and the Vulkan loader (libvulkan.so.1). Leave VK_DRIVER_FILES
 #     unset on a machine with a GPU driver; NVIDIA's ICD under /usr/local/nvidia is picked up when
 #     the loader's usual folders have none; a loader unpacked from bench/results/carry/libvulkan1*.deb is used
-#     when the system has none.
+#     when the system has none;
+#   - for the `pytorch` peer: a Python that imports torch ($TREEGRAD_PYTHON, else python3, else
+#     /usr/bin/python3); CUDA where torch sees a GPU (TREEGRAD_TORCH_DEVICE=cpu forces the CPU).
+#     Without one the peer is reported as unavailable and the rest runs.
 # Results go to bench/results/ (or --out DIR): <timestamp>.{json,csv,html} and latest.*.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +57,16 @@ if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
 fi
 
 echo "bench/gpu.sh: Node $(node --version), Vulkan driver ${VK_DRIVER_FILES:-found by the loader}" >&2
+for py in ${TREEGRAD_PYTHON:-python3 /usr/bin/python3}; do
+  if "$py" -c 'import torch' 2>/dev/null; then
+    echo "bench/gpu.sh: PyTorch: $("$py" -c 'import torch; print(torch.__version__, "cuda" if torch.cuda.is_available() else "cpu")') ($py)" >&2
+    break
+  fi
+done
+if [ "${1:-}" = train ]; then
+  shift
+  exec node node_modules/tsx/dist/cli.mjs bench/train-peers.ts "$@"
+fi
 case " $* " in
   *" --preset "*) exec node node_modules/tsx/dist/cli.mjs bench/node.ts "$@" ;;
   *) exec node node_modules/tsx/dist/cli.mjs bench/node.ts --preset full "$@" ;;

@@ -1,26 +1,16 @@
 // The same suite in Node on Dawn (the `webgpu` package): for a machine with a real GPU and no
-// browser. No TF.js WebGPU peer here (no navigator.gpu in Node); TF.js CPU and the reference run.
+// browser. No TF.js WebGPU peer here (no navigator.gpu in Node); TF.js CPU, PyTorch (where a Python
+// imports torch: bench/peers/torch.ts) and the reference run.
 // Usage: npx tsx bench/node.ts [--preset full] [options of bench/run.ts]
-import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { getGpu } from '../src/gpu/device.ts';
-import { restartEnv, vulkanEnv } from '../src/gpu/vulkan-env.ts';
 import { parseCli } from './cli.ts';
 import { parseConfig } from './config.ts';
 import { allowTfjsEsmInNode } from './node-esm.ts';
 import { finishRun, RESULTS_DIR } from './output.ts';
-import { runSuite } from './suite.ts';
-
-/** Dawn reads its Vulkan driver and loader from the environment at start: restart once with them. */
-function restartWithVulkan(): number | undefined {
-  const choice = vulkanEnv();
-  if (Object.keys(choice.env).length === 0 || process.env.TREEGRAD_ENV_READY) return undefined;
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, ...restartEnv(choice) },
-  });
-  return child.status ?? 1;
-}
+import { type TorchStart, TorchPeer, torchRunner } from './peers/torch.ts';
+import { runSuite, type SuiteEnv } from './suite.ts';
+import { restartWithVulkan } from './vulkan-restart.ts';
 
 async function main(): Promise<number> {
   const restarted = restartWithVulkan();
@@ -30,6 +20,16 @@ async function main(): Promise<number> {
   const gpu = await getGpu();
   allowTfjsEsmInNode();
   const peers = await import('./peers/index.ts');
+  const torch: TorchStart = config.variants.includes('pytorch')
+    ? await TorchPeer.start()
+    : { unavailable: 'not asked for' };
+  const torchEnv: Partial<SuiteEnv> =
+    'peer' in torch
+      ? {
+          torch: (params, trees, labels) => torchRunner(torch.peer, params, trees, labels),
+          torchNote: `PyTorch peer: torch ${torch.info.torch} on ${torch.info.device} (${torch.info.deviceName}), ${torch.info.threads} threads, BLAS ${torch.info.blas}, ${torch.info.python} (Python ${torch.info.pythonVersion})`,
+        }
+      : { torchUnavailable: `unavailable: ${torch.unavailable}` };
   const t0 = Date.now();
   try {
     const result = await runSuite(
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
         runtime: 'node',
         tfjs: peers.tfjsModel,
         tfjsBackends: ['cpu'],
+        ...torchEnv,
         onProgress(done, total, message) {
           console.error(`[bench] ${done}/${total} ${((Date.now() - t0) / 1000).toFixed(0)}s ${message}`);
         },
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
     );
     return finishRun(result, cli.out ? resolve(cli.out) : RESULTS_DIR);
   } finally {
+    if ('peer' in torch) torch.peer.close();
     gpu.destroy();
   }
 }

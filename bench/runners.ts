@@ -7,6 +7,7 @@ import type { Schedule } from '../src/plan/schedule.ts';
 import { referenceForward, referenceGrad } from '../src/reference/index.ts';
 import type { Tree } from '../src/trees/tree.ts';
 import type { TfjsBackend, TfjsModel } from './peers/index.ts';
+import type { Timings } from './measure.ts';
 import type { LevelTime } from './result.ts';
 
 /** A variant bound to one point's parameters and trees. */
@@ -21,7 +22,16 @@ export interface Runner {
   dispatches(): Promise<number | null>;
   /** Frees what the runner made (an engine batch belongs to its caller). */
   dispose(): void;
+  /** Times itself where the work runs elsewhere (PyTorch's process); else the suite's timeRunner. */
+  time?(repeats: number): Promise<Timings>;
 }
+
+/** Builds a PyTorch model of a minibatch (bench/peers/torch.ts, Node only). */
+export type TorchFactory = (
+  params: Params,
+  trees: readonly Tree[],
+  labels: readonly number[],
+) => Promise<Runner>;
 
 /** Builds a TF.js model (bench/peers/tfjs.ts); injected so Node can run without the WebGPU backend. */
 export type TfjsFactory = (

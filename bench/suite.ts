@@ -27,6 +27,7 @@ import {
   type Runner,
   referenceRunner,
   type TfjsFactory,
+  type TorchFactory,
   tfjsRunner,
 } from './runners.ts';
 import { validateRunner } from './validate.ts';
@@ -42,6 +43,11 @@ export interface SuiteEnv {
   tfjsBackends: readonly ('webgpu' | 'cpu')[];
   /** GFLOP/s of TF.js matMul on the adapter ([size, size]², median of `repeats`); absent in Node. */
   tfjsMatmul?: (size: number, repeats: number) => Promise<number>;
+  /** PyTorch models (bench/peers/torch.ts, Node only); absent: the pytorch variant is unavailable. */
+  torch?: TorchFactory;
+  /** Why there is no PyTorch here (torch not importable), and what it runs on where there is. */
+  torchUnavailable?: string;
+  torchNote?: string;
   /** Progress: `done` of `total` measurements, and what is running now. */
   onProgress?: (done: number, total: number, message: string) => void;
   /** Called with every result so far after each point. */
@@ -62,6 +68,8 @@ function unavailableVariants(env: SuiteEnv, variants: readonly Variant[]): Parti
     else if (!env.tfjsBackends.includes(backend))
       out[v] = `TF.js ${backend} backend not available in ${env.runtime}`;
   }
+  if (variants.includes('pytorch') && !env.torch)
+    out.pytorch = env.torchUnavailable ?? `PyTorch runs only in Node (bench/node.ts), not in ${env.runtime}`;
   return out;
 }
 
@@ -82,6 +90,7 @@ async function makeRunner(
   if ((ENGINE_VARIANTS as readonly Variant[]).includes(v))
     return engineRunner(model.engine, upload(), v as Schedule);
   if (v === 'reference') return referenceRunner(model.params, forest.trees, forest.labels);
+  if (v === 'pytorch') return env.torch!(model.params, forest.trees, forest.labels);
   const backend = v === 'tfjs-webgpu' ? 'webgpu' : 'cpu';
   return tfjsRunner(env.tfjs!, backend, model.params, forest.trees, forest.labels);
 }
@@ -101,6 +110,7 @@ export async function runSuite(env: SuiteEnv, config: SuiteConfig): Promise<Benc
 
   progress('measuring the ceilings');
   const ceilings = await measureCeilings(device, kernels, config.ceilingSize, config.repeats, env.tfjsMatmul);
+  if (env.torchNote && variants.includes('pytorch')) ceilings.notes.push(env.torchNote);
   const best = Math.max(ceilings.tfjsMatmulGflops ?? 0, ceilings.oursGemmGflops ?? 0) || null;
   const validation: ValidationResult[] = [];
   const points: PointResult[] = [];
@@ -253,7 +263,12 @@ async function timeVariant(
   let runner: Runner | undefined;
   try {
     runner = await makeRunner(env, model, v, forest, upload);
-    const result = timedResult(base, v, await timeRunner(runner, config.repeats), ceiling);
+    const result = timedResult(
+      base,
+      v,
+      await (runner.time ? runner.time(config.repeats) : timeRunner(runner, config.repeats)),
+      ceiling,
+    );
     if (v === 'level') {
       const profiled = await profileLevels(model.engine, upload());
       result.levelTiming = profiled ? 'timestamp-query' : 'wall';

@@ -178,6 +178,7 @@ export function goalLines(r: BenchResult): string[] {
     `level vs tree: ${spread(over('tree'))}`,
     `level vs tfjs-webgpu at ≥ 64 trees (aim ≥ 3×): ${spread(over('tfjs-webgpu', (s) => s.batch >= 64))}`,
     `level vs tfjs-cpu: ${spread(over('tfjs-cpu'))}; vs reference: ${spread(over('reference'))}`,
+    `level vs pytorch (aim ≥ 1× at d=8, ≥ 0.5× at d=50): d=8 ${spread(over('pytorch', (s) => s.dim === 8))}; d=50 ${spread(over('pytorch', (s) => s.dim === 50))}; all d ${spread(over('pytorch'))}`,
   ];
   const ceiling = best(r.ceilings);
   const kernels = r.points.filter((p) => p.variant === 'level' && p.widestLevelGflops !== undefined);
