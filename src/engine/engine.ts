@@ -10,6 +10,7 @@ import { GpuBatch, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog } from './loss-log.ts';
 import { type CellSpec, cellSpec } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
+import { checkBatch, checkModel, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceConstants, reduceTables } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
@@ -66,6 +67,11 @@ export class TreeEngine {
       throw new RangeError(`classes must be a positive integer, got ${shape.classes}`);
     }
     if (shape.vocab.length === 0) throw new RangeError('the vocabulary is empty');
+    // Sizes against the caps and this device's limits, by name, before any pipeline or buffer.
+    checkModel(
+      { cell: shape.cell, dim: shape.dim, vocab: shape.vocab.length, classes: shape.classes },
+      deviceLimits(device.limits),
+    );
     const spec = cellSpec(shape.cell, shape.dim);
     const D = shape.dim;
     const [leaf, forward, backward, classifier, reduce, partials, embed, norms] = await Promise.all([
@@ -144,6 +150,14 @@ export class TreeEngine {
   /** Loads other trees into an uploaded batch, reusing its buffers (a training loop's minibatches). */
   reload(batch: GpuBatch, trees: readonly Tree[], labels?: readonly number[]): GpuBatch {
     const planned = planBatch(this.layout, this.shape.vocab, trees, labels);
+    const { cell, dim, vocab, classes } = this.shape;
+    const { numNodes: nodes, numInternal: internal, numTrees } = planned.plan;
+    checkBatch(
+      { cell, dim, vocab: vocab.length, classes },
+      { nodes, internal, trees: numTrees },
+      deviceLimits(this.device.limits),
+      `a batch of ${numTrees} trees`,
+    );
     batch.load(planned.plan, planned.labels);
     return batch;
   }

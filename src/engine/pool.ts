@@ -15,11 +15,16 @@ export class BufferPool {
     const old = this.buffers.get(name);
     if (old && old.size >= need && old.usage === usage) return old;
     old?.destroy();
-    const size = old ? Math.max(need, Math.ceil((old.size * 1.5) / 4) * 4) : need;
-    const limit = this.device.limits.maxStorageBufferBindingSize;
-    if (size > limit && (usage & GPUBufferUsage.STORAGE) !== 0) {
+    const storage = (usage & GPUBufferUsage.STORAGE) !== 0;
+    const limit = storage
+      ? Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize)
+      : this.device.limits.maxBufferSize;
+    // Grow by 1.5× to spare later growths, but never past the limit when the need fits under it.
+    const grown = old ? Math.max(need, Math.ceil((old.size * 1.5) / 4) * 4) : need;
+    const size = Math.min(grown, Math.max(need, Math.floor(limit / 4) * 4));
+    if (size > limit) {
       throw new RangeError(
-        `buffer "${name}" needs ${need} bytes, over this device's storage binding limit of ${limit} bytes: use smaller batches`,
+        `buffer "${name}" needs ${need} bytes, over this device's limit of ${limit} bytes (maxStorageBufferBindingSize, maxBufferSize): use smaller batches`,
       );
     }
     const buffer = this.device.createBuffer({ label: name, size, usage });

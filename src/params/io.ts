@@ -95,9 +95,7 @@ function checkVocab(vocab: unknown, problems: string[]): string[] {
   const seen = new Map<string, number>();
   vocab.forEach((w, i) => {
     if (typeof w !== 'string' || !isWord(w))
-      problems.push(
-        `vocab[${i}] must be a word without spaces or brackets, got ${show(w)}`,
-      );
+      problems.push(`vocab[${i}] must be a word without spaces or brackets, got ${show(w)}`);
     else if (seen.has(w)) problems.push(`vocab[${i}] "${w}" repeats vocab[${seen.get(w)}]`);
     else seen.set(w, i);
   });

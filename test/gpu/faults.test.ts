@@ -10,6 +10,9 @@ import { keywordDataset } from '../../src/train/dataset.ts';
 import { type TrainConfig, type TrainState, TRAIN_DEFAULTS, train } from '../../src/train/loop.ts';
 
 const gpus: Gpu[] = [];
+afterAll(() => {
+  for (const g of gpus) g.destroy();
+});
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
