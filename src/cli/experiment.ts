@@ -18,10 +18,20 @@ import {
   PRESETS,
   runPoint,
 } from '../train/experiment.ts';
-import { cleanStaleTemps, InputError, readJson } from '../train/files.ts';
+import { cleanStaleTemps, hostName, InputError, readJson, writeJsonAtomic } from '../train/files.ts';
+import { type FailureRecord, gridStatus, recordGrid, statusLines } from '../train/grid.ts';
 import { claim, describeOwner } from '../train/lock.ts';
+import { NonFiniteError } from '../train/loop.ts';
 import { progressHooks } from '../train/progress.ts';
 import { adapterName, MACHINE_KEYS, settingsDiff } from '../train/settings.ts';
+import {
+  type CostSettings,
+  parseShard,
+  planShards,
+  pointCost,
+  type Shard,
+  type ShardChoice,
+} from '../train/shards.ts';
 import { type Command, EXIT, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 
@@ -29,6 +39,7 @@ const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-1
                            [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
                            [--test-size N] [--dim D] [--lr X] [--batch B] [--out DIR]
                            [--jobs N] [--readback-every K] [--fresh]
+                           [--shard K/N|auto|auto/N] [--plan [--shards N]]
 
 Trains every (dataset, cell, seed) of the grid on its own generated keyword-task data, writes
 DIR/results/<dataset>-<cell>-<seed>.json, then DIR/report.html (plots) and DIR/summary.md
@@ -42,6 +53,13 @@ a killed process on this host is taken over. Exit code 3: points held by other p
 --jobs N trains N points at once on the one device, so the GPU's queue never idles while
 JavaScript waits (the same results as one at a time). --readback-every K queues K training steps
 per readback of their losses (default 16; the same results for any K).
+A point whose training diverges (NaN or Inf) is recorded in DIR/failed/ and the others go on;
+the report lists it and the exit code is 1; running the command again retries it.
+--shard K/N trains only the K-th of N disjoint slices of the grid, balanced by estimated cost
+(shards share DIR; the report is left to \`treegrad report --out DIR\` once all are done).
+--shard auto takes K and N from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, --shard auto/N from
+Kubernetes' JOB_COMPLETION_INDEX. --plan prints the grid, its --shards N slices and the estimated
+cost of each, and trains nothing.
 
 Presets: ${Object.entries(PRESETS)
   .map(
@@ -70,6 +88,39 @@ export function intList(
     for (let i = a; i <= b; i++) out.add(i);
   }
   return [...out].sort((x, y) => x - y);
+}
+
+/** Work a 2-core machine with lavapipe does per second, in pointCost's multiply-adds (measured). */
+const REFERENCE_RATE = 2.5e9;
+
+/** `1 h 05 min`, `12 min`, `40 s`. */
+function duration(seconds: number): string {
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')} min`;
+  return seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${Math.max(1, Math.round(seconds))} s`;
+}
+
+/** The grid, its shards and each one's estimated cost, as `--plan` prints them. */
+function formatPlan(
+  points: readonly Point[],
+  shards: readonly Shard[],
+  s: CostSettings,
+  chosen: ShardChoice | undefined,
+): string {
+  const total = shards.reduce((a, x) => a + x.cost, 0);
+  const lines = [
+    `grid: ${points.length} points (${s.trainSize}/${s.devSize}/${s.testSize} sentences, d = ${s.dim}, ${s.epochs} epochs); ` +
+      `estimated ${duration(total / REFERENCE_RATE)} in one process on a 2-core machine with lavapipe`,
+  ];
+  for (const shard of shards) {
+    const mark = chosen?.index === shard.index ? '  ← this task' : '';
+    lines.push(
+      `shard ${shard.index + 1}/${shards.length}: ${shard.points.length} points, ≈ ${duration(shard.cost / REFERENCE_RATE)}${mark}`,
+    );
+    for (const p of shard.points)
+      lines.push(`  ${pointName(p).padEnd(14)} ≈ ${duration(pointCost(p, s) / REFERENCE_RATE)}`);
+  }
+  return lines.join('\n');
 }
 
 /** Why a file of the experiment cannot be kept: its settings differ, or it cannot be read. */
@@ -132,15 +183,19 @@ export const experimentCommand: Command = {
       'out',
       'jobs',
       'readback-every',
+      'shard',
+      'shards',
     ];
     const { values } = parseArgs({
       args,
       options: {
         ...Object.fromEntries(flags.map((k) => [k, { type: 'string' as const }])),
         fresh: { type: 'boolean' as const },
+        plan: { type: 'boolean' as const },
       },
     }) as unknown as { values: Record<string, string | undefined> };
     const fresh = (values as Record<string, unknown>).fresh === true;
+    const planOnly = (values as Record<string, unknown>).plan === true;
     const presetName = values.preset ?? 'quick';
     if (presetName !== 'quick' && presetName !== 'paper')
       throw new UsageError(`--preset must be quick or paper, got "${presetName}"`);
@@ -172,6 +227,27 @@ export const experimentCommand: Command = {
     );
     if (points.length > CAPS.gridPoints)
       throw new UsageError(`the grid has ${points.length} points, over the cap of ${CAPS.gridPoints}`);
+    let shard: ShardChoice | undefined;
+    if (values.shard !== undefined) {
+      try {
+        shard = parseShard(values.shard, process.env);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
+    const shardCount =
+      shard?.count ?? (values.shards === undefined ? 1 : intFlag('shards', values.shards, 1, 10_000));
+    const shards = planShards(points, shardCount, e);
+    if (planOnly) {
+      console.log(formatPlan(points, shards, e, shard));
+      return 0;
+    }
+    const mine = shard ? shards[shard.index]!.points : points;
+    if (shard) {
+      console.error(
+        `shard ${shard.index + 1}/${shard.count} (${shard.source}): ${mine.length} of ${points.length} points: ${mine.map(pointName).join(', ') || 'none'}`,
+      );
+    }
     checkModel({ cell: 'rlstm', dim: e.dim, vocab: 1, classes: 1 });
     const dir = resolve(values.out ?? join('runs', presetName));
     const jobs = values.jobs === undefined ? 1 : intFlag('jobs', values.jobs, 1, 64);
@@ -181,17 +257,12 @@ export const experimentCommand: Command = {
         : intFlag('readback-every', values['readback-every'], 1, 1 << 16);
 
     // The folder, and every file in it that another setting wrote, before any training.
-    for (const sub of ['results', 'checkpoints', 'locks']) {
+    for (const sub of ['results', 'checkpoints', 'locks', 'failed']) {
       try {
         mkdirSync(join(dir, sub), { recursive: true });
       } catch (error) {
         throw new InputError(`--out ${dir}: cannot create ${sub}/: ${(error as Error).message}`);
       }
-    }
-    for (const p of points) {
-      const f = pointFiles(dir, p);
-      for (const r of [...cleanStaleTemps(f.result), ...cleanStaleTemps(f.checkpoint)])
-        console.error(`removed ${r}, a partial file left by a killed process`);
     }
     const bad = conflicts(dir, e, points);
     if (bad.length > 0 && !fresh) {
@@ -205,10 +276,12 @@ export const experimentCommand: Command = {
       rmSync(b.path, { force: true });
       console.error(`--fresh: removed ${b.path} (${b.why})`);
     }
+    recordGrid(dir, points);
 
     const gpu = await getGpu();
     const t0 = performance.now();
     const held: string[] = [];
+    const diverged: string[] = [];
     try {
       const adapter = adapterName(gpu.summary);
       const limits = deviceLimits(gpu.device.limits);
@@ -236,21 +309,23 @@ export const experimentCommand: Command = {
         );
       }
       const todo: { point: Point; label: string }[] = [];
-      for (const [i, p] of points.entries()) {
+      for (const [i, p] of mine.entries()) {
         const file = pointFiles(dir, p).result;
         if (existsSync(file)) {
-          console.error(`[${i + 1}/${points.length}] ${pointName(p)}: done earlier (${file})`);
+          console.error(`[${i + 1}/${mine.length}] ${pointName(p)}: done earlier (${file})`);
           continue;
         }
         todo.push({
           point: p,
-          label: `[${i + 1}/${points.length}] dataset ${p.dataset} ${p.cell} seed ${p.seed}`,
+          label: `[${i + 1}/${mine.length}] dataset ${p.dataset} ${p.cell} seed ${p.seed}`,
         });
       }
-      // N workers share the device and its pipelines; after a failure no new point starts, the
-      // running ones finish (their checkpoints stay usable), then the first error is raised.
+      // N workers share the device and its pipelines. A point that diverges is recorded as failed
+      // and the others go on; after any other error no new point starts, the running ones finish
+      // (their checkpoints stay usable), then the first error is raised.
       const kernels = new KernelCache(gpu.device);
       const failures: unknown[] = [];
+      diverged.length = 0;
       let next = 0;
       const worker = async () => {
         while (next < todo.length && failures.length === 0) {
@@ -264,6 +339,13 @@ export const experimentCommand: Command = {
           }
           if (lock.staleRemoved)
             console.error(`${label}: took over a stale lock of ${describeOwner(lock.staleRemoved)}`);
+          // Only the lock's holder writes a point's files: partial ones of a killed holder go now.
+          for (const r of [...cleanStaleTemps(files.result), ...cleanStaleTemps(files.checkpoint)])
+            console.error(`removed ${r}, a partial file left by a killed process`);
+          if (existsSync(files.failed)) {
+            console.error(`${label}: failed earlier, retrying (${files.failed})`);
+            rmSync(files.failed, { force: true });
+          }
           try {
             if (existsSync(files.result)) {
               console.error(`${label}: finished meanwhile by another process (${files.result})`);
@@ -279,7 +361,19 @@ export const experimentCommand: Command = {
               `${label}: test accuracy ${(100 * r.testAccuracy).toFixed(1)}% (best epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
             );
           } catch (error) {
-            failures.push(error);
+            if (error instanceof NonFiniteError) {
+              const record: FailureRecord = {
+                point,
+                error: error.message,
+                epoch: error.epoch,
+                step: error.step,
+                host: hostName(),
+                at: new Date().toISOString(),
+              };
+              writeJsonAtomic(files.failed, record);
+              diverged.push(`${pointName(point)}: ${error.message}`);
+              console.error(`${label}: FAILED: ${error.message} (recorded in ${files.failed})`);
+            } else failures.push(error);
           } finally {
             lock.release();
           }
@@ -297,11 +391,31 @@ export const experimentCommand: Command = {
       );
       return EXIT.incomplete;
     }
-    const report = writeReport(dir);
+    const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+    if (shard) {
+      console.error(
+        `shard ${shard.index + 1}/${shard.count} finished in ${seconds} s` +
+          (diverged.length > 0 ? `, ${diverged.length} point(s) failed` : '') +
+          `; when every shard is done: treegrad report --out ${dir}`,
+      );
+      return diverged.length > 0 ? 1 : 0;
+    }
+    const grid = gridStatus(dir);
+    const status = statusLines(grid);
+    if (grid.done.length === 0) {
+      console.error(status.join('\n'));
+      console.error(`treegrad experiment: no point of ${dir} finished, so there is no report`);
+      return 1;
+    }
+    const report = writeReport(dir, status);
     console.log(report.table);
-    console.log(
-      `\n${((performance.now() - t0) / 1000).toFixed(0)} s. Report: ${join(dir, 'report.html')}; tables: ${join(dir, 'summary.md')}`,
-    );
+    console.log(`\n${seconds} s. Report: ${join(dir, 'report.html')}; tables: ${join(dir, 'summary.md')}`);
+    if (diverged.length > 0) {
+      console.error(
+        `treegrad experiment: ${diverged.length} point(s) failed and are left out of the report: ${diverged.join(' | ')}`,
+      );
+      return 1;
+    }
     return 0;
   },
 };

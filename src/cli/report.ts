@@ -4,13 +4,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeReport } from '../report/report.ts';
+import { gridStatus, statusLines } from '../train/grid.ts';
 import { type Command, UsageError } from './command.ts';
 
 const usage = `Usage: treegrad report --out DIR
 
 Reads DIR/results/*.json (each validated against docs/result.schema.json), writes DIR/report.html
 and DIR/summary.md and prints the summary table. Result files from several machines can be
-copied into one DIR/results/ and reported together.`;
+copied into one DIR/results/ and reported together. Against DIR/grid.json (written by
+\`experiment\`) it says which points are missing, running (a live lock in DIR/locks/) or failed
+(DIR/failed/); it exits 0 only when every point of the grid is done, 1 otherwise.`;
 
 /** The `report` command. */
 export const reportCommand: Command = {
@@ -22,9 +25,10 @@ export const reportCommand: Command = {
     if (values.out === undefined) throw new UsageError('--out DIR is required');
     if (!existsSync(join(values.out, 'results')))
       throw new UsageError(`${values.out} has no results/ folder`);
-    const report = writeReport(values.out);
+    const status = statusLines(gridStatus(values.out));
+    const report = writeReport(values.out, status);
     console.log(report.table);
     console.log(`\nReport: ${join(values.out, 'report.html')}; tables: ${join(values.out, 'summary.md')}`);
-    return 0;
+    return status.length === 0 ? 0 : 1;
   },
 };

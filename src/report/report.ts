@@ -27,9 +27,9 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:12px 0}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f5f5f5}.meta{color:#555}`;
 
 /** Reads and pools DIR/results/*.json, writes DIR/report.html and DIR/summary.md, returns all three texts. */
-export function writeReport(dir: string): Report {
+export function writeReport(dir: string, status: readonly string[] = []): Report {
   const results = readResults(dir);
-  const report = buildReport(aggregateResults(results), results.length);
+  const report = buildReport(aggregateResults(results), results.length, status);
   writeAtomic(join(dir, 'report.html'), report.html);
   writeAtomic(join(dir, 'summary.md'), report.summary);
   return report;
@@ -145,14 +145,25 @@ const NOTES =
   `init = at initialisation, end = each seed’s last epoch. Findings use depths with ≥ ${MIN_TREES} trees.`;
 
 /** Renders already pooled summaries; `files` is the number of result files behind them. */
-export function buildReport(cells: readonly CellSummary[], files: number): Report {
+export function buildReport(
+  cells: readonly CellSummary[],
+  files: number,
+  status: readonly string[] = [],
+): Report {
   const groups = byDataset(cells);
   const md = ['# treegrad: keyword task report', '', metaLine(cells, files), ''];
   const text = [metaLine(cells, files)];
+  if (status.length > 0) {
+    md.push(...status.map((l) => `- **${l.split(':')[0]}:**${l.slice(l.indexOf(':') + 1)}`), '');
+    text.push(...status);
+  }
   const html = [
     '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>treegrad report</title>',
     `<style>\n${CSS}\n</style>\n</head>\n<body>\n<h1>treegrad: keyword task report</h1>`,
     `<p class="meta">${escapeXml(metaLine(cells, files))}</p>`,
+    status.length > 0
+      ? `<ul class="status">${status.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`
+      : '',
     `<h2>Accuracy by keyword depth and by gradient ratio</h2>\n<div class="row">`,
     `<figure>${accuracyPlot(cells)}</figure>\n<figure>${scatterPlot(cells)}`,
     `<figcaption>One point per (cell, keyword depth) with at least ${MIN_TREES} test trees: ` +

@@ -7,6 +7,7 @@ import { KEYWORD_DEFAULTS } from '../data/keyword.ts';
 import type { Cell } from '../params/shapes.ts';
 import type { ExperimentResult } from '../report/schema.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { type GridPoint, pointName } from './grid.ts';
 import { keywordDataset, keywordIdentity } from './dataset.ts';
 import { InputError, writeJsonAtomic } from './files.ts';
 import { type TrainConfig, type TrainHooks, type TrainState, train, TRAIN_DEFAULTS } from './loop.ts';
@@ -69,24 +70,20 @@ export type PointResult = ExperimentResult;
 export { writeJsonAtomic };
 
 /** A point of the grid. */
-export interface Point {
-  dataset: number;
-  cell: Cell;
-  seed: number;
-}
+export type Point = GridPoint;
+export { pointName };
 
-/** `<dataset>-<cell>-<seed>`: the point's file names. */
-export function pointName(p: Point): string {
-  return `${p.dataset}-${p.cell}-${p.seed}`;
-}
-
-/** The point's result file and checkpoint. */
-export function pointFiles(dir: string, p: Point): { result: string; checkpoint: string; lock: string } {
+/** The point's result file, checkpoint, lock and failure record. */
+export function pointFiles(
+  dir: string,
+  p: Point,
+): { result: string; checkpoint: string; lock: string; failed: string } {
   const name = pointName(p);
   return {
     result: join(dir, 'results', `${name}.json`),
     checkpoint: join(dir, 'checkpoints', `${name}.ckpt.json`),
     lock: join(dir, 'locks', `${name}.lock`),
+    failed: join(dir, 'failed', `${name}.json`),
   };
 }
 

@@ -1,13 +1,9 @@
 // Pure: an experiment grid cut into N disjoint shards of about equal estimated cost, so a
 // scheduler's array tasks (Slurm, Kubernetes Indexed Jobs) finish together. No I/O.
 import type { Cell } from '../params/shapes.ts';
+import type { GridPoint } from './grid.ts';
 
-/** One point of the grid. */
-export interface GridPoint {
-  dataset: number;
-  cell: Cell;
-  seed: number;
-}
+export type { GridPoint };
 
 /** What a point's cost depends on besides the point itself. */
 export interface CostSettings {
