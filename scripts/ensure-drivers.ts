@@ -88,6 +88,20 @@ if (vulkan.kind !== 'gpu' && vulkan.kind !== 'lavapipe' && vulkan.kind !== 'expl
   forgetVulkanChoice();
   vulkan = vulkanEnv();
 }
+// `npm test` also runs the study on a real single-node Slurm cluster (test/slurm).
+const forTests = process.argv.includes('--tests');
+const hasSlurm = ['slurmctld', 'slurmd', 'munged', 'sbatch'].every(
+  (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0,
+);
+if (forTests && !hasSlurm) {
+  if (canApt) {
+    console.log("treegrad: installing Debian's slurm-wlm and munge for the Slurm test…");
+    if (!(apt(['update', '-qq']) && apt(['install', '-y', '-qq', 'slurm-wlm', 'munge'])))
+      console.error('treegrad: installing slurm-wlm and munge failed');
+  } else {
+    console.log('treegrad: the Slurm test needs slurm-wlm and munge (and root); it will be skipped');
+  }
+}
 if (!chrome || !vulkan.found) {
   console.error(
     [

@@ -63,7 +63,11 @@ function vitestLane(label: string, choice: VulkanChoice, args: string[]): void {
       testResults: { name: string; assertionResults: { status: string }[] }[];
     };
     for (const file of json.testResults) {
-      const group = file.name.includes('/test/gpu/') ? `node-gpu (${label})` : 'unit';
+      const group = file.name.includes('/test/gpu/')
+        ? `node-gpu (${label})`
+        : file.name.includes('/test/slurm/')
+          ? 'slurm'
+          : 'unit';
       const g = groups.get(group) ?? { passed: 0, failed: 0 };
       for (const a of file.assertionResults) {
         if (a.status === 'passed') g.passed++;
