@@ -1,7 +1,10 @@
 // The adapter's floors and ceilings, measured in the same run as the points: what an empty dispatch
-// round trip costs, what one more dispatch in an open pass costs, and how fast our gather_matmul
-// kernel multiplies square matrices (dispatch only: buffers are made once and reused).
+// round trip costs, what one more dispatch in an open pass costs (empty, and one that depends on
+// the one before), and how fast our tiled GEMM and our gather_matmul kernel multiply square
+// matrices (dispatch only: buffers are made once and reused).
+import { readBuffer } from '../src/gpu/buffers.ts';
 import { GatherMatmul, gatherMatmulReference } from '../src/gpu/gather-matmul.ts';
+import { Gemm, gemmReference } from '../src/gpu/gemm.ts';
 import type { KernelCache } from '../src/gpu/kernel.ts';
 import { Rng } from '../src/rng/index.ts';
 import { gflops, matmulFlops, median } from './napkin.ts';
@@ -9,6 +12,13 @@ import type { Ceilings } from './result.ts';
 
 /** A bench-only kernel that does nothing: what a dispatch costs before any work. */
 const EMPTY_WGSL = '@compute @workgroup_size(1) fn main() {}';
+/**
+ * A bench-only kernel that reads and writes one small buffer: back to back in a pass, each
+ * dispatch depends on the one before (the driver must wait for it), the way a level waits for the
+ * level below.
+ */
+const DEPENDENT_WGSL = `@group(0) @binding(0) var<storage, read_write> x: array<f32, 64>;
+@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { x[i] = x[i] + 1.0; }`;
 /** Timed round trips (they are cheap and bimodal: take many). */
 const ROUND_TRIP_REPEATS = 21;
 /** Dispatches in one pass when measuring the in-pass cost of one more. */
@@ -55,37 +65,109 @@ export class RoundTrip {
   }
 }
 
-/** Empty dispatch costs: a whole round trip (ms) and one more dispatch in an open pass (µs). */
-export async function dispatchCosts(
-  device: GPUDevice,
-  repeats: number,
-): Promise<{ emptyRoundTripMs: number; emptyDispatchUs: number }> {
-  const module = device.createShaderModule({ label: 'bench empty', code: EMPTY_WGSL });
-  const pipeline = await device.createComputePipelineAsync({
-    label: 'bench empty',
+/** What dispatches cost: a whole round trip (ms), one more empty and one more dependent dispatch (µs). */
+export interface DispatchCosts {
+  emptyRoundTripMs: number;
+  emptyDispatchUs: number;
+  dependentDispatchUs: number;
+}
+
+async function pipeline(device: GPUDevice, label: string, code: string): Promise<GPUComputePipeline> {
+  const module = device.createShaderModule({ label, code });
+  return device.createComputePipelineAsync({
+    label,
     layout: 'auto',
     compute: { module, entryPoint: 'main' },
   });
+}
+
+/**
+ * Dispatch costs: one empty dispatch's round trip, and the cost of one more dispatch in an open
+ * pass, empty or dependent (IN_PASS more, over the difference). The dependent probe's buffer is
+ * checked afterwards: every dispatch must have added its 1.
+ */
+export async function dispatchCosts(device: GPUDevice, repeats: number): Promise<DispatchCosts> {
+  const empty = await pipeline(device, 'bench empty', EMPTY_WGSL);
+  const dependent = await pipeline(device, 'bench dependent', DEPENDENT_WGSL);
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+  const x = device.createBuffer({ label: 'bench dependent x', size: 64 * 4, usage });
+  const group = device.createBindGroup({
+    label: 'bench dependent',
+    layout: dependent.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: x } }],
+  });
+  let added = 0;
   const trip = new RoundTrip(device);
-  const dispatches = (n: number) => (encoder: GPUCommandEncoder) => {
-    const pass = encoder.beginComputePass({ label: 'bench empty' });
-    pass.setPipeline(pipeline);
+  const dispatches = (n: number, chained: boolean) => (encoder: GPUCommandEncoder) => {
+    const pass = encoder.beginComputePass({ label: chained ? 'bench dependent' : 'bench empty' });
+    pass.setPipeline(chained ? dependent : empty);
+    if (chained) pass.setBindGroup(0, group);
     for (let i = 0; i < n; i++) pass.dispatchWorkgroups(1);
     pass.end();
+    if (chained) added += n;
   };
   try {
-    const one = await trip.median(repeats, dispatches(1));
-    const many = await trip.median(repeats, dispatches(IN_PASS + 1));
-    return { emptyRoundTripMs: one, emptyDispatchUs: (1000 * Math.max(0, many - one)) / IN_PASS };
+    const one = await trip.median(repeats, dispatches(1, false));
+    const many = await trip.median(repeats, dispatches(IN_PASS + 1, false));
+    const chainOne = await trip.median(repeats, dispatches(1, true));
+    const chainMany = await trip.median(repeats, dispatches(IN_PASS + 1, true));
+    const got = new Float32Array(await readBuffer(device, x));
+    if (got.some((v) => v !== added))
+      throw new Error(`dependent-dispatch probe: x holds ${got[0]}, expected ${added} (one per dispatch)`);
+    return {
+      emptyRoundTripMs: one,
+      emptyDispatchUs: (1000 * Math.max(0, many - one)) / IN_PASS,
+      dependentDispatchUs: (1000 * Math.max(0, chainMany - chainOne)) / IN_PASS,
+    };
+  } finally {
+    trip.destroy();
+    x.destroy();
+  }
+}
+
+/** What the timed products need of a prepared kernel. */
+interface Product {
+  encode(pass: GPUComputePassEncoder, times: number): void;
+}
+
+/**
+ * GFLOP/s of `op` doing `flops` per product: K products back to back in one pass (K sized so a
+ * batch takes ~50 ms), median over `repeats`, minus the empty round trip.
+ */
+async function productGflops(
+  device: GPUDevice,
+  op: Product,
+  flops: number,
+  repeats: number,
+  emptyRoundTripMs: number,
+): Promise<number> {
+  const trip = new RoundTrip(device);
+  try {
+    const products = (k: number) => (encoder: GPUCommandEncoder) => {
+      const pass = encoder.beginComputePass({ label: 'bench product' });
+      op.encode(pass, k);
+      pass.end();
+    };
+    const once = await trip.time(products(1));
+    const k = Math.max(1, Math.min(256, Math.ceil(TARGET_MS / Math.max(once, 1e-3))));
+    const ms = await trip.median(repeats, products(k));
+    return gflops(flops * k, Math.max(ms - emptyRoundTripMs, 1e-6));
   } finally {
     trip.destroy();
   }
 }
 
+/** Random square matrices of the ceiling (seeded). */
+function squares(size: number): { A: Float32Array; B: Float32Array } {
+  const rng = Rng.fromSeed(7);
+  const A = Float32Array.from({ length: size * size }, () => rng.uniform(-1, 1));
+  const B = Float32Array.from({ length: size * size }, () => rng.uniform(-1, 1));
+  return { A, B };
+}
+
 /**
- * GFLOP/s of our gather_matmul kernel on [size, size]·[size, size] (identity gather): K products
- * back to back in one pass (K sized so a batch takes ~50 ms), median over `repeats`, minus the
- * empty round trip. A few rows are first checked against Float64 (norm-wise 1e-4).
+ * GFLOP/s of our tiled GEMM (shaders/gemm.wgsl) on [size, size]·[size, size], timed as
+ * productGflops does. The first rows are checked against Float64 (norm-wise 1e-4) before timing.
  */
 export async function oursGemmGflops(
   device: GPUDevice,
@@ -94,37 +176,51 @@ export async function oursGemmGflops(
   repeats: number,
   emptyRoundTripMs: number,
 ): Promise<number> {
-  const rng = Rng.fromSeed(7);
-  const X = Float32Array.from({ length: size * size }, () => rng.uniform(-1, 1));
-  const W = Float32Array.from({ length: size * size }, () => rng.uniform(-1, 1));
-  const idx = Uint32Array.from({ length: size }, (_, i) => i);
-  const input = { X, W, idx, inDim: size, outDim: size };
-  const op = await GatherMatmul.create(device, kernels, input);
-  const trip = new RoundTrip(device);
+  const input = { ...squares(size), M: size, K: size, N: size };
+  const op = await Gemm.create(device, kernels, input);
   try {
-    const products = (k: number) => (encoder: GPUCommandEncoder) => {
-      const pass = encoder.beginComputePass({ label: 'bench gather_matmul' });
-      op.encode(pass, k);
-      pass.end();
-    };
-    const once = await trip.time(products(1));
-    checkRows(await op.read(Math.min(4, size) * size), input);
-    const k = Math.max(1, Math.min(256, Math.ceil(TARGET_MS / Math.max(once, 1e-3))));
-    const ms = await trip.median(repeats, products(k));
-    return gflops(matmulFlops(size, size, size) * k, Math.max(ms - emptyRoundTripMs, 1e-6));
+    const encoder = device.createCommandEncoder({ label: 'bench gemm check' });
+    const pass = encoder.beginComputePass({ label: 'bench gemm check' });
+    op.encode(pass, 1);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    const rows = Math.min(4, size);
+    checkRows('gemm', await op.read(rows), gemmReference(input, rows));
+    return await productGflops(device, op, matmulFlops(size, size, size), repeats, emptyRoundTripMs);
   } finally {
-    trip.destroy();
     op.destroy();
   }
 }
 
-/** The first rows of Y against Float64 (norm-wise 1e-4). */
-function checkRows(
-  got: Float32Array,
-  input: { X: Float32Array; W: Float32Array; idx: Uint32Array; inDim: number; outDim: number },
-): void {
-  const rows = got.length / input.outDim;
-  const want = gatherMatmulReference({ ...input, idx: input.idx.subarray(0, rows) });
+/** GFLOP/s of our gather_matmul kernel on the same product (identity gather), checked and timed the same way. */
+export async function gatherMatmulGflops(
+  device: GPUDevice,
+  kernels: KernelCache,
+  size: number,
+  repeats: number,
+  emptyRoundTripMs: number,
+): Promise<number> {
+  const { A: X, B: W } = squares(size);
+  const idx = Uint32Array.from({ length: size }, (_, i) => i);
+  const input = { X, W, idx, inDim: size, outDim: size };
+  const op = await GatherMatmul.create(device, kernels, input);
+  try {
+    const encoder = device.createCommandEncoder({ label: 'bench gather_matmul check' });
+    const pass = encoder.beginComputePass({ label: 'bench gather_matmul check' });
+    op.encode(pass, 1);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    const rows = Math.min(4, size);
+    const want = gatherMatmulReference({ ...input, idx: idx.subarray(0, rows) });
+    checkRows('gather_matmul', await op.read(rows * size), want);
+    return await productGflops(device, op, matmulFlops(size, size, size), repeats, emptyRoundTripMs);
+  } finally {
+    op.destroy();
+  }
+}
+
+/** Rows of a product against Float64, norm-wise 1e-4. */
+function checkRows(kernel: string, got: Float32Array, want: Float64Array): void {
   let diff = 0;
   let ref = 0;
   want.forEach((e, i) => {
@@ -132,7 +228,7 @@ function checkRows(
     ref += e * e;
   });
   const err = Math.sqrt(diff / Math.max(ref, 1e-300));
-  if (!(err <= 1e-4)) throw new Error(`gather_matmul ceiling: rows disagree with Float64 (norm-wise ${err})`);
+  if (!(err <= 1e-4)) throw new Error(`${kernel} ceiling: rows disagree with Float64 (norm-wise ${err})`);
 }
 
 function errorText(error: unknown): string {
@@ -140,8 +236,8 @@ function errorText(error: unknown): string {
 }
 
 /**
- * The adapter's floors and ceilings: empty dispatch costs, our gather_matmul and (where given, in a
- * browser) TF.js matMul on [size, size]². A ceiling that fails is null, with a note saying why.
+ * The adapter's floors and ceilings: dispatch costs, our GEMM, our gather_matmul and (where given,
+ * in a browser) TF.js matMul on [size, size]². A ceiling that fails is null, with a note saying why.
  */
 export async function measureCeilings(
   device: GPUDevice,
@@ -151,11 +247,23 @@ export async function measureCeilings(
   tfjsMatmul?: (size: number, repeats: number) => Promise<number>,
 ): Promise<Ceilings> {
   const costs = await dispatchCosts(device, ROUND_TRIP_REPEATS);
-  const c: Ceilings = { tfjsMatmulGflops: null, oursGemmGflops: null, size, ...costs, notes: [] };
+  const c: Ceilings = {
+    tfjsMatmulGflops: null,
+    oursGemmGflops: null,
+    gatherMatmulGflops: null,
+    size,
+    ...costs,
+    notes: [],
+  };
   try {
     c.oursGemmGflops = await oursGemmGflops(device, kernels, size, repeats, costs.emptyRoundTripMs);
   } catch (error) {
-    c.notes.push(`our gather_matmul ceiling failed: ${errorText(error)}`);
+    c.notes.push(`our GEMM ceiling failed: ${errorText(error)}`);
+  }
+  try {
+    c.gatherMatmulGflops = await gatherMatmulGflops(device, kernels, size, repeats, costs.emptyRoundTripMs);
+  } catch (error) {
+    c.notes.push(`our gather_matmul failed: ${errorText(error)}`);
   }
   if (!tfjsMatmul) c.notes.push('no TF.js WebGPU backend in this runtime: no TF.js matMul ceiling');
   else {

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelTables } from './kernels.ts';
 import { reportHtml } from './report.ts';
 import type { BenchResult } from './result.ts';
 import { goalLines, summaryTable, toCsv } from './tables.ts';
@@ -70,9 +71,10 @@ export function finishRun(result: BenchResult, dir = RESULTS_DIR): number {
   const gf = (x: number | null) => (x === null ? 'n/a' : x.toPrecision(3));
   console.log(`\n${adapter.vendor} ${adapter.architecture} ${adapter.description} (${adapter.runtime})`);
   console.log(
-    `ceilings at ${c.size}³: TF.js matMul ${gf(c.tfjsMatmulGflops)} GFLOP/s, our gather_matmul ` +
-      `${gf(c.oursGemmGflops)} GFLOP/s; empty round trip ${c.emptyRoundTripMs.toFixed(3)} ms, ` +
-      `one more dispatch in a pass ${c.emptyDispatchUs.toFixed(1)} µs`,
+    `ceilings at ${c.size}³: our GEMM ${gf(c.oursGemmGflops)} GFLOP/s, TF.js matMul ` +
+      `${gf(c.tfjsMatmulGflops)} GFLOP/s (our gather_matmul ${gf(c.gatherMatmulGflops)} GFLOP/s); ` +
+      `empty round trip ${c.emptyRoundTripMs.toFixed(3)} ms; one more dispatch in a pass: empty ` +
+      `${c.emptyDispatchUs.toFixed(1)} µs, dependent ${c.dependentDispatchUs.toFixed(1)} µs`,
   );
   for (const note of c.notes) console.log(`note: ${note}`);
   for (const [v, why] of Object.entries(result.unavailable)) console.log(`not run: ${v} (${why})`);
@@ -80,6 +82,8 @@ export function finishRun(result: BenchResult, dir = RESULTS_DIR): number {
   for (const v of result.validation.filter((x) => !x.ok))
     console.log(`NOT OK ${v.cell} d=${v.dim} ${v.variant}: ${v.error} (reported, not timed)`);
   for (const line of goalLines(result)) console.log(`goal: ${line}`);
+  const kernels = kernelTables(result);
+  if (kernels.length > 0) console.log(`\n${kernels.join('\n')}`);
   console.log(`\n${result.points.length} results in ${result.durationS.toFixed(0)} s; wrote:`);
   for (const path of paths) console.log(`  ${path}`);
   const failures = engineFailures(result);

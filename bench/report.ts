@@ -2,6 +2,7 @@
 // JSON). Charts per shape: nodes/s vs depth (a line per variant) and level's speed-up over each
 // peer vs depth, for the cell, d and batch chosen at the top. Pure: the caller reads Chart.js.
 import { SHAPES, VARIANTS } from './config.ts';
+import { kernelTables } from './kernels.ts';
 import type { BenchResult } from './result.ts';
 import { goalLines, summaryTable } from './tables.ts';
 
@@ -116,9 +117,10 @@ tr.bad { background: #fde2e1; }
  (${r.adapter.runtime}${r.adapter.isFallbackAdapter ? ', fallback adapter' : ''}; level times from
  ${r.adapter.timestampQuery ? 'timestamp queries' : 'wall time: no timestamp-query'}) —
  preset ${escapeHtml(r.config.preset)}, started ${escapeHtml(r.startedAt)}, ${r.durationS.toFixed(0)} s.</p>
-<p>Ceilings at ${c.size}×${c.size}×${c.size}: TF.js matMul ${gf(c.tfjsMatmulGflops)}, our gather_matmul
- ${gf(c.oursGemmGflops)}. Empty dispatch round trip ${c.emptyRoundTripMs.toFixed(3)} ms; one more dispatch in
- an open pass ${c.emptyDispatchUs.toFixed(1)} µs. ${escapeHtml(c.notes.join(' '))}
+<p>Ceilings at ${c.size}×${c.size}×${c.size}: our GEMM ${gf(c.oursGemmGflops)}, TF.js matMul
+ ${gf(c.tfjsMatmulGflops)} (our gather_matmul ${gf(c.gatherMatmulGflops)}). Empty dispatch round trip
+ ${c.emptyRoundTripMs.toFixed(3)} ms; one more dispatch in an open pass: empty ${c.emptyDispatchUs.toFixed(1)} µs,
+ dependent on the one before ${c.dependentDispatchUs.toFixed(1)} µs. ${escapeHtml(c.notes.join(' '))}
  ${unavailable.length ? `Not run here: ${escapeHtml(unavailable.join('; '))}.` : ''}</p>
 <h2>Goals (measured, not asserted)</h2>
 <ul>${goalLines(r)
@@ -134,6 +136,10 @@ ${validationRows(r)}</table>
 <p>Per point: level's median step time, nodes/s, GFLOP/s and share of the better ceiling, then each
 peer's time over level's (×: how many times faster level is; cap: skipped over its size cap; err: failed).</p>
 <pre>${escapeHtml(summaryTable(r.points))}</pre>
+<h2>Kernels</h2>
+<p>Per (cell, d), the level point with the most internal nodes: every dispatch of a profiled step,
+the level kernels' least-squares fits t(n) = t0 + c·n, and the weight-gradient reduction's share.</p>
+<pre>${escapeHtml(kernelTables(r).join('\n') || 'no timestamp queries: not measured')}</pre>
 <script type="application/json" id="data">${scriptJson(r)}</script>
 <script type="application/json" id="colors">${scriptJson(COLORS)}</script>
 <script>${chartJs.replaceAll('</script', '<\\/script')}</script>

@@ -1,5 +1,6 @@
 // The shape of a benchmark run's results: what bench/results/<timestamp>.json holds.
 import type { PointSpec, SuiteConfig, Variant } from './config.ts';
+import type { KernelProfile } from './kernels.ts';
 
 /** The adapter the run measured, as the JSON reports it. */
 export interface AdapterInfo {
@@ -17,13 +18,17 @@ export interface AdapterInfo {
 export interface Ceilings {
   /** TF.js matMul of [size, size]·[size, size] on the same adapter (null where TF.js has no WebGPU). */
   tfjsMatmulGflops: number | null;
-  /** Our gather_matmul kernel on the same shape, dispatch only (buffers reused). */
+  /** Our tiled GEMM (shaders/gemm.wgsl) on the same shape, dispatch only (buffers reused). */
   oursGemmGflops: number | null;
+  /** Our gather_matmul kernel on the same shape (identity gather), the same way; not a ceiling. */
+  gatherMatmulGflops: number | null;
   size: number;
   /** One trivial dispatch, submit and mapAsync of 4 bytes: the floor under any step. */
   emptyRoundTripMs: number;
   /** One more trivial dispatch inside an already open pass. */
   emptyDispatchUs: number;
+  /** One more dispatch in an open pass that reads and writes the buffer the one before wrote. */
+  dependentDispatchUs: number;
   notes: string[];
 }
 
@@ -65,6 +70,8 @@ export interface PointResult extends PointSpec {
   gpuStepMs?: number;
   /** Forward kernel GFLOP/s on the widest level, from timestamps. */
   widestLevelGflops?: number;
+  /** Every dispatch of a profiled step, the level kernels' fits and the reduction's share (bench/kernels.ts). */
+  kernels?: KernelProfile;
   loss?: number;
   skipped?: string;
   error?: string;

@@ -9,6 +9,7 @@ import type { Cell } from '../src/params/shapes.ts';
 import type { Schedule } from '../src/plan/schedule.ts';
 import { referenceGrad } from '../src/reference/index.ts';
 import { measureCeilings } from './ceilings.ts';
+import { profileKernels } from './kernels.ts';
 import {
   ENGINE_VARIANTS,
   expandSweep,
@@ -278,6 +279,8 @@ async function timeVariant(
         const g = widestLevelGflops(base, profiled.levels);
         if (g !== undefined) result.widestLevelGflops = g;
       }
+      const kernels = await profileKernels(model.engine, upload(), base, ceiling);
+      if (kernels) result.kernels = kernels;
     }
     const gpuErrors = env.gpu.errors.slice(errorsBefore);
     if (gpuErrors.length > 0) result.error = `WebGPU reported: ${gpuErrors.join('; ')}`;

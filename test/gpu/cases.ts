@@ -3,6 +3,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { assertClose, describe } from '../../src/check/compare.ts';
 import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul.ts';
+import { gemm, gemmReference } from '../../src/gpu/gemm.ts';
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
 import { engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
 import { rlstmCases } from './cases-rlstm.ts';
@@ -47,6 +48,35 @@ function gatherMatmulCase(shape: MatmulShape): GpuCase {
       // float32 dot products of length inDim with |x|, |w| ≤ 1: rounding grows like √inDim · 2⁻²⁴.
       const tol = { atol: 1e-6 * Math.sqrt(inDim), rtol: 1e-5 };
       ctx.log(describe(assertClose('Y', actual, expected, tol), tol));
+    },
+  };
+}
+
+interface GemmShape {
+  M: number;
+  K: number;
+  N: number;
+  maxWorkgroupsPerDim?: number;
+}
+
+function gemmCase(shape: GemmShape): GpuCase {
+  const { M, K, N, maxWorkgroupsPerDim } = shape;
+  const fold = maxWorkgroupsPerDim ? `, ≤${maxWorkgroupsPerDim} workgroups/dim` : '';
+  return {
+    name: `gemm A=${M}×${K} B=${K}×${N}${fold}`,
+    async run(ctx) {
+      const input = {
+        A: randomFloats(ctx.seed, M * K),
+        B: randomFloats(ctx.seed + 1, K * N),
+        M,
+        K,
+        N,
+        ...(maxWorkgroupsPerDim ? { maxWorkgroupsPerDim } : {}),
+      };
+      const actual = await gemm(ctx.device, ctx.kernels, input);
+      // As gather_matmul's: dot products of length K with entries in [-1, 1].
+      const tol = { atol: 1e-6 * Math.sqrt(K), rtol: 1e-5 };
+      ctx.log(describe(assertClose('C', actual, gemmReference(input), tol), tol));
     },
   };
 }
@@ -97,6 +127,13 @@ export const gpuCases: GpuCase[] = [
   gatherMatmulCase({ rows: 33, numX: 40, inDim: 50, outDim: 50 }),
   gatherMatmulCase({ rows: 64, numX: 64, inDim: 128, outDim: 128 }),
   gatherMatmulCase({ rows: 100, numX: 30, inDim: 20, outDim: 36, maxWorkgroupsPerDim: 3 }),
+  gemmCase({ M: 1, K: 1, N: 1 }),
+  gemmCase({ M: 5, K: 3, N: 17 }),
+  gemmCase({ M: 33, K: 50, N: 50 }),
+  gemmCase({ M: 64, K: 64, N: 64 }),
+  gemmCase({ M: 130, K: 97, N: 70 }),
+  gemmCase({ M: 256, K: 256, N: 256 }),
+  gemmCase({ M: 100, K: 20, N: 200, maxWorkgroupsPerDim: 4 }),
   ...rlstmCases,
   engineDisposeCase,
   engineReloadCase,

@@ -168,9 +168,11 @@ describe('tables and report', () => {
     ceilings: {
       tfjsMatmulGflops: 2,
       oursGemmGflops: 1,
+      gatherMatmulGflops: 0.5,
       size: 256,
       emptyRoundTripMs: 0.5,
       emptyDispatchUs: 10,
+      dependentDispatchUs: 12,
       notes: [],
     },
     validation: [{ cell: 'rnn', dim: 8, variant: 'level', ok: true, worst: 1e-7, worstName: 'dW' }],
