@@ -10,6 +10,9 @@ export const MIN_TREES = 10;
 /** Accuracy within this many points of chance counts as "near chance". */
 export const NEAR_CHANCE = 0.1;
 
+/** Keywords at most this deep count as shallow. */
+export const SHALLOW = 3;
+
 /** One (cell, depth) at the end of training: pooled accuracy and mean log10 ratio. */
 export interface DepthOutcome {
   cell: CellSummary['cell'];
@@ -81,8 +84,15 @@ export function accuracySentence(s: CellSummary, minTrees = MIN_TREES): string {
     const at = `at every keyword depth (chance is ${percent(chance(s))})`;
     return `${name} accuracy stays at or above ${percent(lowest.accuracy)} ${at}.`;
   }
-  if (below.length === depths.length)
-    return `${name} accuracy is below ${percent(threshold)} at every depth (${low}).`;
+  if (below.length === depths.length) {
+    const shallow = depths.filter((d) => d.depth <= SHALLOW);
+    const nearChance = shallow.length > 0 && shallow.every((d) => d.accuracy < chance(s) + NEAR_CHANCE);
+    const why = nearChance
+      ? `; it is near chance even for keywords at depth ≤ ${SHALLOW}, so it fails on this dataset's sentences ` +
+        `(${10 * s.dataset - 9}–${10 * s.dataset} words) as a whole, not only on deep keywords`
+      : '';
+    return `${name} accuracy is below ${percent(threshold)} at every depth (${low})${why}.`;
+  }
   const lastAbove = depths.filter((d) => d.accuracy >= threshold).at(-1) as { depth: number };
   const tail = depths.filter((d) => d.depth > lastAbove.depth);
   if (tail.length > 0 && tail.length === below.length) {
@@ -159,4 +169,40 @@ export function findings(cells: readonly CellSummary[], minTrees = MIN_TREES): s
   ]
     .filter((t) => t.length > 0)
     .join(' ');
+}
+
+/** Pooled accuracy of a summary over keyword depths ≤ SHALLOW, or null without such trees. */
+function shallowAccuracy(s: CellSummary): { accuracy: number; n: number } | null {
+  const rows = s.accuracyByDepth.filter((d) => d.depth <= SHALLOW && d.n > 0);
+  const n = rows.reduce((a, d) => a + d.n, 0);
+  return n === 0 ? null : { accuracy: rows.reduce((a, d) => a + d.accuracy * d.n, 0) / n, n };
+}
+
+/**
+ * Across datasets, per cell: whether shallow keywords are learned on short sentences but not on
+ * long ones — then the sentence's length, not the keyword's depth alone, decides. Empty with one
+ * dataset or no such contrast.
+ */
+export function lengthSentence(cells: readonly CellSummary[]): string {
+  const parts: string[] = [];
+  for (const cell of [...new Set(cells.map((s) => s.cell))]) {
+    const rows = cells
+      .filter((s) => s.cell === cell)
+      .map((s) => ({ s, shallow: shallowAccuracy(s) }))
+      .filter((r): r is { s: CellSummary; shallow: { accuracy: number; n: number } } => r.shallow !== null)
+      .filter((r) => r.shallow.n >= MIN_TREES)
+      .sort((a, b) => a.s.dataset - b.s.dataset);
+    if (rows.length < 2) continue;
+    const best = rows.reduce((m, r) => (r.shallow.accuracy > m.shallow.accuracy ? r : m));
+    const worst = rows.reduce((m, r) => (r.shallow.accuracy < m.shallow.accuracy ? r : m));
+    if (best.shallow.accuracy - worst.shallow.accuracy < 0.2 || worst.s.dataset <= best.s.dataset) continue;
+    const nearChance = worst.shallow.accuracy < chance(worst.s) + NEAR_CHANCE ? ' (near chance)' : '';
+    parts.push(
+      `${CELL_NAMES[cell]} classifies keywords at depth ≤ ${SHALLOW} with ${percent(best.shallow.accuracy)} on dataset ` +
+        `${best.s.dataset} (${10 * best.s.dataset - 9}–${10 * best.s.dataset} words) but ${percent(worst.shallow.accuracy)}${nearChance} ` +
+        `on dataset ${worst.s.dataset} (${10 * worst.s.dataset - 9}–${10 * worst.s.dataset} words)`,
+    );
+  }
+  if (parts.length === 0) return '';
+  return `${parts.join('; ')}: on longer sentences the keyword's depth alone does not explain the accuracy — the sentence's length (its other words and deeper trees) matters too.`;
 }

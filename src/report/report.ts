@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { writeAtomic } from '../train/files.ts';
 import { aggregateResults, CELL_NAMES, type CellSummary, readResults } from './aggregate.ts';
-import { chance, depthOutcomes, findings, MIN_TREES, percent } from './findings.ts';
+import { chance, depthOutcomes, findings, lengthSentence, MIN_TREES, percent } from './findings.ts';
 import { escapeXml, niceTicks, type RefLine, SEQUENTIAL, type Series, svgPlot } from './svg.ts';
 import { depthGrid, excludedLine, htmlTable, markdownTable, testAccuracyLine, textTable } from './tables.ts';
 
@@ -153,6 +153,11 @@ export function buildReport(
   const groups = byDataset(cells);
   const md = ['# treegrad: keyword task report', '', metaLine(cells, files), ''];
   const text = [metaLine(cells, files)];
+  const across = lengthSentence(cells);
+  if (across) {
+    md.push(`**Across datasets.** ${across}`, '');
+    text.push(across);
+  }
   if (status.length > 0) {
     md.push(...status.map((l) => `- **${l.split(':')[0]}:**${l.slice(l.indexOf(':') + 1)}`), '');
     text.push(...status);

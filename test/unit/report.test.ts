@@ -14,7 +14,7 @@ import {
   validateResult,
   writeReport,
 } from '../../src/report/index.ts';
-import { findings } from '../../src/report/findings.ts';
+import { findings, lengthSentence } from '../../src/report/findings.ts';
 import { niceTicks } from '../../src/report/svg.ts';
 
 /** A small valid result: 2 epochs, depths 1 and 2. */
@@ -254,5 +254,32 @@ describe('svg plot', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(-3.7, 0)).toEqual([-4, -3, -2, -1, 0]);
     expect(niceTicks(1, 3, 6, true)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('findings across sentence lengths', () => {
+  const at = (acc: Record<string, [number, number]>) =>
+    Object.fromEntries(Object.entries(acc).map(([d, [n, accuracy]]) => [d, { n, accuracy }]));
+  it('says when a cell fails even for shallow keywords on long sentences, and names the length', () => {
+    const short = result({
+      dataset: 2,
+      accuracyByDepth: at({ '1': [20, 1], '2': [30, 0.97], '3': [25, 0.96], '6': [20, 0.9] }),
+    });
+    const long = result({
+      dataset: 10,
+      accuracyByDepth: at({ '2': [15, 0.2], '3': [20, 0.25], '8': [40, 0.18], '12': [30, 0.21] }),
+    });
+    const cells = aggregateResults([short, long]);
+    const ten = findings(cells.filter((c) => c.dataset === 10));
+    expect(ten).toMatch(
+      /near chance even for keywords at depth ≤ 3, so it fails on this dataset's sentences \(91–100 words\)/,
+    );
+    const across = lengthSentence(cells);
+    expect(across).toMatch(
+      /^RNN classifies keywords at depth ≤ 3 with 97\.\d % on dataset 2 \(11–20 words\) but 22\.\d % \(near chance\) on dataset 10/,
+    );
+    // Shallow keywords learned on both: no such sentence.
+    const both = aggregateResults([short, { ...short, dataset: 3 }]);
+    expect(lengthSentence(both)).toBe('');
   });
 });
