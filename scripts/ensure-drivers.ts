@@ -112,7 +112,7 @@ if (!chrome || !vulkan.found) {
       `  Vulkan:  ${vulkan.description}`,
       'Install one of:',
       '  Debian/Ubuntu:  sudo apt-get install chromium     (brings SwiftShader, a CPU Vulkan driver)',
-      '  any system:     npx puppeteer browsers install chrome   (then a GPU driver for Node)',
+      '  any system:     npx @puppeteer/browsers install chrome@stable --path ~/.cache/puppeteer',
       '  or set CHROME_PATH to a Chrome executable.',
     ].join('\n'),
   );

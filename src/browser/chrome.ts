@@ -1,11 +1,12 @@
 // Node only: find a Chrome/Chromium, serve the project with vite on 127.0.0.1, and open a page in
 // headless Chrome with WebGPU. Used by the test harness, `gpu-info --browser` and the benchmarks.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { Browser as BrowserName, computeExecutablePath, getInstalledBrowsers } from '@puppeteer/browsers';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { createServer, type ViteDevServer } from 'vite';
 
 /** The project's root folder (vite serves it; index.html lives there). */
@@ -25,10 +26,15 @@ export async function chromeCandidates(): Promise<string[]> {
     '/usr/bin/google-chrome',
     '/usr/bin/google-chrome-stable',
   ];
+  // Chrome installed with `npx @puppeteer/browsers install chrome@stable` (puppeteer's cache).
   try {
-    candidates.push(await puppeteer.executablePath());
+    const cacheDir = process.env.PUPPETEER_CACHE_DIR ?? join(homedir(), '.cache', 'puppeteer');
+    for (const b of await getInstalledBrowsers({ cacheDir })) {
+      if (b.browser === BrowserName.CHROME || b.browser === BrowserName.CHROMIUM)
+        candidates.push(computeExecutablePath({ cacheDir, browser: b.browser, buildId: b.buildId }));
+    }
   } catch {
-    // puppeteer has no browser of its own in its cache: fine, the others may do.
+    // no cache: fine, the others may do.
   }
   return candidates.filter((c): c is string => Boolean(c));
 }

@@ -1,9 +1,10 @@
 // Smoke test of the interactive page (index.html) in headless Chrome with WebGPU: computes the
-// default tree with the RNN and the RLSTM, checks the drawing and the numbers, then a malformed tree.
+// default tree with every cell of the registry, checks the drawing and the numbers, then a malformed tree.
 // Usage: tsx test/browser/app-smoke.ts [--timeout SECONDS] [--summary FILE.json] [--screenshot FILE.png]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Page } from 'puppeteer';
+import type { Page } from 'puppeteer-core';
+import { CELLS, REGISTRY } from '../../src/cells/index.ts';
 import { openChromePage } from '../../src/browser/chrome.ts';
 import { numberNodes, parseTrees } from '../../src/trees/index.ts';
 
@@ -80,8 +81,9 @@ try {
   const text = await page.$eval('#trees', (el) => (el as HTMLTextAreaElement).value);
   const expected = parseTrees(text.trim()).reduce((n, t) => n + numberNodes(t).length, 0);
 
-  for (const cell of ['rnn', 'rlstm']) {
-    await setInputs(page, { cell, dim: '8', compare: cell === 'rlstm' });
+  for (const cell of CELLS) {
+    const hasC = REGISTRY[cell].hasC;
+    await setInputs(page, { cell, dim: '8', compare: hasC });
     const t0 = performance.now();
     const status = await computeOnce(page);
     const ms = performance.now() - t0;
@@ -92,13 +94,13 @@ try {
     const ratio = Number(await page.$eval('#ratio', (el) => (el as HTMLElement).dataset.value));
     check(`${cell}: ratio is finite and positive`, Number.isFinite(ratio) && ratio > 0, `ratio ${ratio}`);
     console.log(`  ${cell}: ${expected} nodes, ratio ${ratio.toPrecision(4)}, ${ms.toFixed(0)} ms`);
-    if (cell === 'rlstm') {
+    if (hasC) {
       const rel = Number(await page.$eval('#compare-result', (el) => (el as HTMLElement).dataset.value));
-      check('rlstm: GPU agrees with Float64', rel <= 1e-3, `worst relative difference ${rel}`);
+      check(`${cell}: GPU agrees with Float64`, rel <= 1e-3, `worst relative difference ${rel}`);
       await page.click('#metric input[value="gc"]');
       const label = await page.$eval('#legend', (el) => el.textContent ?? '');
       const again = await page.$$eval('#tree-views svg.tree circle.node', (els) => els.length);
-      check('rlstm: colours by gc', label.includes('gc') && again === expected, `legend "${label}"`);
+      check(`${cell}: colours by gc`, label.includes('gc') && again === expected, `legend "${label}"`);
       if (values.screenshot) await page.screenshot({ path: values.screenshot, fullPage: true });
     }
   }
