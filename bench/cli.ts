@@ -1,11 +1,12 @@
 // Command-line options shared by the Chrome driver (bench/run.ts) and the Node runner (bench/node.ts).
 import { parseArgs } from 'node:util';
+import { CELLS } from '../src/cells/index.ts';
 import { OPTION_KEYS } from './config.ts';
 
 /** Usage text of both runners. */
 export const USAGE = `options (each overrides the preset; lists are comma-separated):
   --preset quick|full   quick: ~5 min on a CPU adapter; full: the whole sweep, for a GPU
-  --cells rnn,rlstm     --dims 8,50     --shapes balanced,random,chain
+  --cells ${CELLS.join(',')}     --dims 8,50     --shapes balanced,random,chain
   --depths 2,4 | "balanced=2,4;chain=4,16"     --batch 1,64
   --variants level,tree,node,tfjs-webgpu,tfjs-cpu,pytorch,reference
   --repeats 5 (≥ 5)     --seed 1     --ceiling 256 (matmul ceiling size)

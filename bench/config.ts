@@ -1,6 +1,6 @@
 // What a benchmark run measures: presets, option parsing (one parser for the CLI and the page's
 // query string) and the expansion of a sweep into points. Pure: no GPU, no DOM, no files.
-import type { Cell } from '../src/params/shapes.ts';
+import { type Cell, CELLS } from '../src/cells/index.ts';
 
 /** Tree shapes of the sweep: complete binary, random spine with random side groups, left caterpillar. */
 export type Shape = 'balanced' | 'random' | 'chain';
@@ -73,7 +73,7 @@ export interface PointSpec {
 
 const QUICK: SuiteConfig = {
   preset: 'quick',
-  cells: ['rnn', 'rlstm'],
+  cells: [...CELLS],
   dims: [8, 50],
   shapes: ['balanced', 'random', 'chain'],
   depths: { balanced: [2, 4], random: [4, 8], chain: [4, 16] },
@@ -95,7 +95,7 @@ const QUICK: SuiteConfig = {
 
 const FULL: SuiteConfig = {
   preset: 'full',
-  cells: ['rnn', 'rlstm'],
+  cells: [...CELLS],
   dims: [8, 32, 50, 128, 256],
   shapes: ['balanced', 'random', 'chain'],
   depths: {
@@ -197,7 +197,7 @@ export function parseConfig(options: Readonly<Record<string, string | undefined>
     throw new RangeError(`--preset: unknown "${name}", expected ${Object.keys(PRESETS).join(' or ')}`);
   const c: SuiteConfig = structuredClone(preset);
   const o = options;
-  if (o.cells) c.cells = oneOf('cells', o.cells, ['rnn', 'rlstm'] as const);
+  if (o.cells) c.cells = oneOf('cells', o.cells, CELLS);
   if (o.dims) c.dims = positiveInts('dims', o.dims);
   if (o.shapes) c.shapes = oneOf('shapes', o.shapes, SHAPES);
   if (o.depths) c.depths = parseDepths(o.depths, c.depths, c.shapes);

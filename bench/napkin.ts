@@ -1,10 +1,7 @@
 // Napkin maths of the benchmark (pure): medians, FLOP counts from docs/model.md, rates, and the
 // caps that keep slow variants off points too big for them.
-import type { Cell } from '../src/params/shapes.ts';
+import { type Cell, REGISTRY } from '../src/cells/index.ts';
 import type { Caps, PointSpec, Variant } from './config.ts';
-
-/** d×d mat-vecs per internal node, forward (model.md): RNN 2, RLSTM 21. */
-export const MATVECS: Readonly<Record<Cell, number>> = { rnn: 2, rlstm: 21 };
 
 /** The median of a non-empty list (mean of the middle two for an even length). */
 export function median(xs: readonly number[]): number {
@@ -16,7 +13,7 @@ export function median(xs: readonly number[]): number {
 
 /** Forward FLOPs of `internal` nodes: 2·d² per mat-vec (a multiply and an add per weight). */
 export function forwardFlops(cell: Cell, dim: number, internal: number): number {
-  return 2 * MATVECS[cell] * dim * dim * internal;
+  return 2 * REGISTRY[cell].matvecs * dim * dim * internal;
 }
 
 /** FLOPs of a whole training step: forward plus a backward of about twice the forward (model.md). */

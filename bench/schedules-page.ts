@@ -2,7 +2,7 @@
 import { TreeEngine } from '../src/engine/engine.ts';
 import { getGpu } from '../src/gpu/device.ts';
 import { initParams } from '../src/params/params.ts';
-import type { Cell } from '../src/params/shapes.ts';
+import { type Cell, CELLS } from '../src/cells/index.ts';
 import type { Schedule } from '../src/plan/schedule.ts';
 import { Rng } from '../src/rng/index.ts';
 import { randomTree } from '../src/trees/generate.ts';
@@ -43,7 +43,7 @@ export async function runSchedules(o: SchedulesOptions): Promise<ScheduleRow[]> 
   const labels = trees.map(() => rng.uniformInt(0, 4));
   const rows: ScheduleRow[] = [];
   try {
-    for (const cell of ['rnn', 'rlstm'] as const) {
+    for (const cell of CELLS) {
       for (const dim of o.dims) {
         const engine = await TreeEngine.create(gpu.device, { cell, dim, classes: 5, vocab });
         try {

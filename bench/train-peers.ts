@@ -2,13 +2,13 @@
 // dataset i (10k training sentences), d = 50, AdaGrad lr 0.01 with L2 1e-3, minibatch 5, model.md's
 // initialisation (the same initParams values for both). PyTorch is first checked against a Float64
 // AdaGrad on the reference gradients; a peer that disagrees is reported and not timed.
-// Usage: npx tsx bench/train-peers.ts [--datasets 2,10] [--cells rnn,rlstm] [--steps 500]
+// Usage: npx tsx bench/train-peers.ts [--datasets 2,10] [--cells rnn,rlstm,…] [--steps 500]
 //          [--dim 50] [--batch 5] [--seed 1] [--out FILE.json]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getGpu } from '../src/gpu/device.ts';
 import { initParams } from '../src/params/params.ts';
-import { type Cell, isCell } from '../src/params/shapes.ts';
+import { type Cell, CELLS, isCell } from '../src/cells/index.ts';
 import { keywordDataset } from '../src/train/dataset.ts';
 import { TRAIN_DEFAULTS, train } from '../src/train/loop.ts';
 import { TRAIN_RTOL, trainingAgreement } from './peers/torch-check.ts';
@@ -78,8 +78,8 @@ async function main(): Promise<number> {
     strict: true,
   }) as { values: Record<string, string | undefined> };
   const datasets = ints('datasets', values.datasets ?? '2,10');
-  const cells = (values.cells ?? 'rnn,rlstm').split(',');
-  if (!cells.every(isCell)) throw new RangeError(`--cells: rnn and/or rlstm, got ${values.cells}`);
+  const cells = (values.cells ?? CELLS.join(',')).split(',');
+  if (!cells.every(isCell)) throw new RangeError(`--cells: some of ${CELLS.join(', ')}, got ${values.cells}`);
   const [steps] = ints('steps', values.steps ?? '500') as [number];
   const [dim] = ints('dim', values.dim ?? String(TRAIN_DEFAULTS.dim)) as [number];
   const [batch] = ints('batch', values.batch ?? String(TRAIN_DEFAULTS.batch)) as [number];

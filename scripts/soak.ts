@@ -1,6 +1,6 @@
 // Soak test (not part of `npm test`): trains and evaluates for a while on one device and prints
 // GPU buffers, JS heap and RSS after every epoch, so a leak shows as a rising column.
-// Usage: npx tsx scripts/soak.ts [--minutes 30] [--cell rlstm] [--dim 50] [--dataset 5]
+// Usage: npx tsx scripts/soak.ts [--minutes 30] [--cell rlstm|…] [--dim 50] [--dataset 5]
 import { parseArgs } from 'node:util';
 import { getGpu } from '../src/gpu/device.ts';
 import { KernelCache } from '../src/gpu/kernel.ts';

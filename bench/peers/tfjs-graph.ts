@@ -1,10 +1,10 @@
-// The RNN and RLSTM of docs/model.md written with TF.js ops, level-batched like treegrad's engine:
+// The cells of docs/model.md written with TF.js ops, level-batched like treegrad's engine:
 // every node of one height, across all trees, goes through one set of ops. Node state lives in one
-// level-major matrix S (rows = planLevels' rows; columns h, or h then c for the RLSTM) that grows by
+// level-major matrix S (rows = planLevels' rows; columns h, or h then c for a cell with a memory cell) that grows by
 // one tf.concat per level; a level gathers its children's rows from it. Rows are x, so y = W x is
 // x·Wᵀ (tf.matMul with transposeB).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Cell } from '../../src/params/shapes.ts';
+import { type Cell, REGISTRY } from '../../src/cells/index.ts';
 import type { LevelPlan } from '../../src/plan/levels.ts';
 import { Columns, type RowIndex, concatCols, gatherRows, padCols, rowIndex, sliceCols } from './tfjs-ops.ts';
 
@@ -76,8 +76,11 @@ function get(p: TensorMap, name: string): tf.Tensor2D {
 /** Rows times Wᵀ: y = W x for every row x. */
 const mm = (x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D => tf.matMul(x, w, false, true);
 
+/** One level of a cell: from X = [left state | right state] per node to the nodes' states. */
+type Level = (x: tf.Tensor2D) => tf.Tensor2D;
+
 /** RNN level: X = [h_L | h_R] per node, h = tanh(X·[W_L W_R]ᵀ + b). */
-function rnnLevel(p: TensorMap, columns: Columns): (x: tf.Tensor2D) => tf.Tensor2D {
+function rnnLevel(p: TensorMap, _d: number, columns: Columns): Level {
   const w = concatCols(columns, [get(p, 'W_L'), get(p, 'W_R')]);
   const b = get(p, 'b');
   return (x) => tf.tanh(tf.add(mm(x, w), b));
@@ -88,7 +91,7 @@ function rnnLevel(p: TensorMap, columns: Columns): (x: tf.Tensor2D) => tf.Tensor
  * stacked gate matrix (the right child's gates use the same matrices with the sibling roles
  * swapped, which is a swap of column blocks); then c, the peephole output gate and h per model.md.
  */
-function rlstmLevel(p: TensorMap, d: number, columns: Columns): (x: tf.Tensor2D) => tf.Tensor2D {
+function rlstmLevel(p: TensorMap, d: number, columns: Columns): Level {
   const g = (name: string) => get(p, name);
   const gate = (k: string, own: boolean) =>
     own
@@ -112,25 +115,31 @@ function rlstmLevel(p: TensorMap, d: number, columns: Columns): (x: tf.Tensor2D)
 
 type Four = [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
 
+/** Each cell's level in TF.js ops (states are [h] or [h | c] by the registry's hasC). */
+const LEVELS: Record<Cell, (p: TensorMap, d: number, columns: Columns) => Level> = {
+  rnn: rnnLevel,
+  rlstm: rlstmLevel,
+};
+
 /**
  * Batch loss (mean softmax cross-entropy at the roots) of the graph's trees under parameters `p`.
  * Call inside tf.tidy or a gradient function: it makes many intermediate tensors.
  */
 export function batchLoss(graph: TfjsGraph, p: TensorMap): tf.Scalar {
   const d = graph.dim;
-  const rlstm = graph.cell === 'rlstm';
+  const hasC = REGISTRY[graph.cell].hasC;
   const words = gatherRows(get(p, 'E'), graph.leafWords);
-  // Leaves: h = E[word], and c = 0 for the RLSTM.
-  let state = rlstm ? padCols(graph.columns, words, d) : words;
-  const level = rlstm ? rlstmLevel(p, d, graph.columns) : rnnLevel(p, graph.columns);
-  const width = rlstm ? 4 * d : 2 * d;
+  // Leaves: h = E[word], and c = 0 for a cell with a memory cell.
+  let state = hasC ? padCols(graph.columns, words, d) : words;
+  const level = LEVELS[graph.cell](p, d, graph.columns);
+  const width = hasC ? 4 * d : 2 * d;
   for (const children of graph.levels) {
     // Interleaved children rows gathered and reshaped: one row per node, [left state | right state].
     const x = tf.reshape<tf.Rank.R2>(gatherRows(state, children), [-1, width]);
     state = tf.concat([state, level(x)], 0);
   }
   let root = gatherRows(state, graph.roots);
-  if (rlstm) root = sliceCols(graph.columns, root, 0, d);
+  if (hasC) root = sliceCols(graph.columns, root, 0, d);
   const logits = tf.add(mm(root, get(p, 'Wc')), get(p, 'bc'));
   return tf.neg(tf.mean(tf.sum(tf.mul(graph.onehot, tf.logSoftmax(logits)), 1)));
 }

@@ -1,4 +1,4 @@
-// "What a user would write instead": treegrad's computation (RNN or RLSTM forward, root softmax
+// "What a user would write instead": treegrad's computation (a cell's forward, root softmax
 // cross-entropy, backward to every parameter tensor) in TF.js, level-batched like the engine.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '../../src/params/params.ts';

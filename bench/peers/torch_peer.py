@@ -120,7 +120,7 @@ def to_batch(plan: Plan, labels: list[int], device: torch.device) -> Batch:
 Params = dict[str, torch.Tensor]
 
 
-def rnn_level(p: Params) -> Callable[[torch.Tensor], torch.Tensor]:
+def rnn_level(p: Params, _d: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """RNN level: X = [h_L | h_R] per node, h = tanh(X [W_L W_R]^T + b)."""
     w = torch.cat([p["W_L"], p["W_R"]], 1)
     return lambda x: torch.tanh(torch.addmm(p["b"], x, w.t()))
@@ -151,13 +151,21 @@ def rlstm_level(p: Params, d: int) -> Callable[[torch.Tensor], torch.Tensor]:
     return level
 
 
+# Each cell's level (treegrad's registry, src/cells); a cell with a memory cell keeps [h | c] rows.
+LEVELS: dict[str, Callable[[Params, int], Callable[[torch.Tensor], torch.Tensor]]] = {
+    "rnn": rnn_level,
+    "rlstm": rlstm_level,
+}
+HAS_C = {"rlstm"}
+
+
 def batch_loss(cell: str, d: int, p: Params, batch: Batch) -> torch.Tensor:
     """Mean softmax cross-entropy at the roots of the batch's trees."""
     words = p["E"].index_select(0, batch.leaf_words)
-    rlstm = cell == "rlstm"
-    state = torch.cat([words, torch.zeros_like(words)], 1) if rlstm else words  # leaves: c = 0
-    level = rlstm_level(p, d) if rlstm else rnn_level(p)
-    width = 4 * d if rlstm else 2 * d
+    has_c = cell in HAS_C
+    state = torch.cat([words, torch.zeros_like(words)], 1) if has_c else words  # leaves: c = 0
+    level = LEVELS[cell](p, d)
+    width = 4 * d if has_c else 2 * d
     for children in batch.levels:
         x = state.index_select(0, children).reshape(-1, width)
         state = torch.cat([state, level(x)], 0)

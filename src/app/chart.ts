@@ -1,17 +1,15 @@
 // The line chart under the trees: mean log10 gh/gh(root) by depth for each cell computed on the
 // same trees, with each tree's keyword ratio as a marker at its depth.
-import { PALETTE, svgPlot, type Series } from '../report/svg.ts';
+import { REGISTRY } from '../cells/index.ts';
+import { svgPlot, type Series } from '../report/svg.ts';
 import type { RunResult } from './compute.ts';
 import { depthProfile, treeRatios } from './stats.ts';
-
-const CELL_COLOR: Record<string, string> = { rnn: PALETTE[0]!, rlstm: PALETTE[1]! };
 
 /** The chart's SVG markup (svgPlot escapes all text) for results on the same trees, one line per cell. */
 export function depthChart(results: readonly RunResult[]): string {
   const series: Series[] = [];
   for (const result of results) {
-    const name = result.request.cell.toUpperCase();
-    const color = CELL_COLOR[result.request.cell];
+    const { label: name, colour: color } = REGISTRY[result.request.cell];
     const profile = depthProfile(result.grads.nodes);
     series.push({ label: `${name} mean`, color, points: profile.map((p) => ({ x: p.depth, y: p.mean })) });
     const keywords = treeRatios(result.grads.nodes, result.grads.ratios).flatMap((r) =>

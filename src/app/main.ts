@@ -1,7 +1,7 @@
 // The interactive page (index.html): trees in, gradients on the GPU, pictures out. Wires the form,
 // the generators, the results and the self-check panel; every handler reports its errors in the page.
 import { type Gpu, GpuUnavailableError, getGpu } from '../gpu/device.ts';
-import type { Cell } from '../params/shapes.ts';
+import { type Cell, CELLS, REGISTRY } from '../cells/index.ts';
 import { chartNote, depthChart } from './chart.ts';
 import { type RunResult, compute } from './compute.ts';
 import { byId, h, messageOf } from './dom.ts';
@@ -35,6 +35,8 @@ const gen = {
   leaves: byId('gen-leaves', HTMLInputElement),
   shapeSeed: byId('gen-shape-seed', HTMLInputElement),
 };
+// The cell choices, from the registry.
+input.cell.replaceChildren(...CELLS.map((c) => h('option', { value: c }, REGISTRY[c].label)));
 const computeButton = byId('compute', HTMLButtonElement);
 const statusLine = byId('status');
 const errorBox = byId('error');
@@ -104,13 +106,14 @@ function describe(error: unknown): string {
 function render(): void {
   if (!current) return;
   results.hidden = false; // before drawing: the trees are sized to the section's width
-  const rlstm = current.request.cell === 'rlstm';
-  if (!rlstm) metric = 'gh';
+  const hasC = REGISTRY[current.request.cell].hasC;
+  if (!hasC) metric = 'gh';
   for (const radio of metricBox.querySelectorAll('input')) {
-    radio.disabled = radio.value === 'gc' && !rlstm;
+    radio.disabled = radio.value === 'gc' && !hasC;
     radio.checked = radio.value === metric;
   }
-  metricBox.title = rlstm ? '' : 'gc exists for the RLSTM only';
+  const withC = CELLS.filter((c) => REGISTRY[c].hasC).map((c) => REGISTRY[c].label);
+  metricBox.title = hasC ? '' : `gc exists for the ${withC.join(' and ')} only`;
   renderStats(byId('stats'), current);
   renderTrees(byId('tree-views'), byId('legend'), current, metric);
   renderTable(byId('tree-table'), current);
@@ -140,7 +143,7 @@ async function run(): Promise<void> {
     return;
   }
   computeButton.disabled = true;
-  setStatus('busy', `Computing ${request.cell.toUpperCase()} gradients on the GPU…`);
+  setStatus('busy', `Computing ${REGISTRY[request.cell].label} gradients on the GPU…`);
   try {
     const g = await gpu();
     const result = await compute(g.device, request);

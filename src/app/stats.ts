@@ -2,7 +2,7 @@
 // log10 gh/gh(root) by depth, and the range of log10 norms the colour scale spans.
 import { type NodeGrad, focalIndex } from '../reference/grad.ts';
 
-/** Which norm colours the nodes: gh = ‖∂J/∂h‖, or gc = ‖∂J/∂c‖ (RLSTM only). */
+/** Which norm colours the nodes: gh = ‖∂J/∂h‖, or gc = ‖∂J/∂c‖ (cells with a memory cell). */
 export type Metric = 'gh' | 'gc';
 
 /** One tree's keyword leaf (pre-order index and depth) and gh(keyword)/gh(root), when it has one. */

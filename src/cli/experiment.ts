@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
-import { isCell } from '../params/shapes.ts';
+import { CELLS, cellList, isCell } from '../cells/index.ts';
 import { writeReport } from '../report/report.ts';
 import { validateResult } from '../report/schema.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
@@ -35,7 +35,7 @@ import {
 import { type Command, EXIT, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 
-const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells rnn,rlstm]
+const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells ${CELLS.join(',')}]
                            [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
                            [--test-size N] [--dim D] [--lr X] [--batch B] [--out DIR]
                            [--jobs N] [--readback-every K] [--fresh]
@@ -204,7 +204,7 @@ export const experimentCommand: Command = {
     if (values.seeds !== undefined) e.seeds = intList('seeds', values.seeds, 0, CAPS.seed);
     if (values.cells !== undefined) {
       const cells = values.cells.split(',').map((c) => c.trim());
-      for (const c of cells) if (!isCell(c)) throw new UsageError(`--cells: "${c}" is not rnn or rlstm`);
+      for (const c of cells) if (!isCell(c)) throw new UsageError(`--cells: "${c}" is not ${cellList()}`);
       e.cells = [...new Set(cells)] as ExperimentConfig['cells'];
     }
     const ints = {
@@ -248,7 +248,7 @@ export const experimentCommand: Command = {
         `shard ${shard.index + 1}/${shard.count} (${shard.source}): ${mine.length} of ${points.length} points: ${mine.map(pointName).join(', ') || 'none'}`,
       );
     }
-    checkModel({ cell: 'rlstm', dim: e.dim, vocab: 1, classes: 1 });
+    for (const cell of e.cells) checkModel({ cell, dim: e.dim, vocab: 1, classes: 1 });
     const dir = resolve(values.out ?? join('runs', presetName));
     const jobs = values.jobs === undefined ? 1 : intFlag('jobs', values.jobs, 1, 64);
     const stepsPerReadback =

@@ -1,5 +1,6 @@
 // `treegrad grad`: loss, parameter gradients and per-node gradient norms of a file of trees.
 import { parseArgs } from 'node:util';
+import { CELLS, cellList, REGISTRY } from '../cells/index.ts';
 import { CAPS, checkBatch, checkModel, deviceLimits, worstBatch } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
@@ -12,13 +13,13 @@ import { type Tree, leaves, parseTrees } from '../trees/index.ts';
 import { type Command, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 
-const usage = `Usage: treegrad grad --cell rnn|rlstm --trees FILE (--params FILE | --dim D --seed S)
+const usage = `Usage: treegrad grad --cell ${CELLS.join('|')} --trees FILE (--params FILE | --dim D --seed S)
                      [--classes C] [--focal PREORDER_INDEX] [--save-params FILE] [--device cpu] --out FILE.json
 
 Runs forward and backward over every tree of FILE (one bracketed tree per line, root label =
 class) and writes JSON:
   { "loss", "paramGrads": { NAME: [row-major] },
-    "nodes": [ per tree, pre-order: [ { "depth", "gh", "gc" (rlstm), "word" (leaves) } ] ],
+    "nodes": [ per tree, pre-order: [ { "depth", "gh", "gc" (${CELLS.filter((c) => REGISTRY[c].hasC).join(', ')}), "word" (leaves) } ] ],
     "ratios": [ per tree: gh(focal)/gh(root), null without a focal leaf ] }
 loss is the mean over trees and paramGrads are its gradients; gh = ‖∂J_t/∂h‖ and gc = ‖∂J_t/∂c‖
 are of each tree's own loss. The focal leaf is the tree's one keyword leaf (k + digits) unless
@@ -146,7 +147,7 @@ export const gradCommand: Command = {
       throw new UsageError(`--device must be cpu or gpu, got "${values.device}"`);
     }
     if (values.cell !== undefined && !isCell(values.cell)) {
-      throw new UsageError(`--cell must be rnn or rlstm, got "${values.cell}"`);
+      throw new UsageError(`--cell must be ${cellList()}, got "${values.cell}"`);
     }
     const focal = values.focal === undefined ? undefined : intFlag('focal', values.focal, 0);
     const outputs: FlagPath[] = [{ flag: '--out', path: values.out }];

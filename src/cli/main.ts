@@ -1,4 +1,5 @@
 // `treegrad COMMAND [flags]`: the command table, help, and one place where errors meet the user.
+import { CELLS, REGISTRY } from '../cells/index.ts';
 import { type Command, EXIT, UsageError } from './command.ts';
 import { LimitError } from '../engine/limits.ts';
 import { ParamsError } from '../params/io.ts';
@@ -26,7 +27,7 @@ const commands: Command[] = [
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
-    'treegrad: level-batched WebGPU training of recursive networks (RNN, RLSTM) over binary trees',
+    `treegrad: level-batched WebGPU training of recursive networks (${CELLS.map((c) => REGISTRY[c].label).join(', ')}) over binary trees`,
     '',
     'Usage: treegrad COMMAND [flags]    (treegrad COMMAND --help for its flags)',
     '',

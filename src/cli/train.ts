@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH, worstBatch } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
-import { isCell } from '../params/shapes.ts';
+import { CELLS, cellList, isCell, REGISTRY } from '../cells/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.ts';
 import { DATA_FILES, readDataDir } from '../train/data-dir.ts';
 import { type Dataset, keywordDataset } from '../train/dataset.ts';
@@ -31,7 +31,7 @@ import { type Command, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 import { join } from 'node:path';
 
-const usage = `Usage: treegrad train --cell rnn|rlstm (--data DIR | --dataset I) [--dim 50] [--lr 0.01]
+const usage = `Usage: treegrad train --cell ${CELLS.join('|')} (--data DIR | --dataset I) [--dim 50] [--lr 0.01]
                       [--l2 0.001] [--batch 5] [--epochs 10] [--seed 1] [--patience 0]
                       [--train-size N] [--dev-size N] [--test-size N]
                       [--checkpoint FILE] [--resume FILE] [--fresh] [--out RESULT.json]
@@ -62,7 +62,7 @@ function num(name: string, value: string, positive = false): number {
 function flagConfig(values: Record<string, string | undefined>): Partial<TrainConfig> {
   const c: Partial<TrainConfig> = {};
   if (values.cell !== undefined) {
-    if (!isCell(values.cell)) throw new UsageError(`--cell must be rnn or rlstm, got "${values.cell}"`);
+    if (!isCell(values.cell)) throw new UsageError(`--cell must be ${cellList()}, got "${values.cell}"`);
     c.cell = values.cell;
   }
   if (values.dim !== undefined) c.dim = intFlag('dim', values.dim, 1, CAPS.dim);
@@ -106,7 +106,7 @@ function loadData(values: Record<string, string | undefined>, seed: number, resu
 /** The `train` command. */
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train an RNN or RLSTM on the GPU (data folder or generated keyword task)',
+  summary: `train an ${CELLS.map((c) => REGISTRY[c].label).join(' or ')} on the GPU (data folder or generated keyword task)`,
   usage,
   async run(args) {
     const { values } = parseArgs({
@@ -170,7 +170,7 @@ export const trainCommand: Command = {
         );
       config = { ...recorded, ...(epochs !== undefined ? { epochs } : {}) };
     } else {
-      if (given.cell === undefined) throw new UsageError('--cell must be rnn or rlstm');
+      if (given.cell === undefined) throw new UsageError(`--cell must be ${cellList()}`);
       config = { ...TRAIN_DEFAULTS, ...given, cell: given.cell };
     }
     checkModel({ cell: config.cell, dim: config.dim, vocab: 1, classes: 1 });

@@ -2,6 +2,8 @@
 import { Rng } from '../rng/index.ts';
 import { type Cell, fanIn, numel, tensorShapes } from './shapes.ts';
 
+export { tensor } from '../reference/linalg.ts';
+
 /** Parameters of one model; every tensor is row-major Float64 with the shape tensorShapes gives. */
 export interface Params {
   readonly cell: Cell;
@@ -16,13 +18,6 @@ export function zerosLike(params: Params): Record<string, Float64Array> {
   const out: Record<string, Float64Array> = {};
   for (const [name, t] of Object.entries(params.tensors)) out[name] = new Float64Array(t.length);
   return out;
-}
-
-/** A tensor by name; throws if the parameters lack it (a programming error, not user input). */
-export function tensor(tensors: Record<string, Float64Array>, name: string): Float64Array {
-  const t = tensors[name];
-  if (!t) throw new Error(`missing tensor "${name}"`);
-  return t;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Params } from '../params/params.ts';
 import { tensor } from '../params/params.ts';
 import { type NodeInfo, numberNodes } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
-import { type RlstmSaved, type RnnSaved, rlstmForward, rnnForward } from './cells.ts';
+import { cellDef } from '../cells/index.ts';
+import type { Saved } from '../cells/types.ts';
 import { crossEntropy, matVecAdd, softmax } from './linalg.ts';
 
 /** Bad input trees for given parameters (unknown word, missing or out-of-range label, bad focal index). */
@@ -28,9 +29,9 @@ export interface NodeState {
   readonly wordId: number;
   readonly word: string | undefined;
   readonly h: Float64Array;
-  /** The RLSTM memory cell (zeros at a leaf); undefined for the RNN. */
+  /** The memory cell (zeros at a leaf); undefined for a cell without one. */
   readonly c: Float64Array | undefined;
-  readonly saved: RnnSaved | RlstmSaved | undefined;
+  readonly saved: Saved | undefined;
 }
 
 /** A probe for finite differences: adds `delta` to h or c of pre-order node `node`, component `index`. */
@@ -61,7 +62,8 @@ export function forwardTree(
   treeNo: number,
   nudge?: Nudge,
 ): TreeForward {
-  const { dim: d, cell } = params;
+  const { dim: d } = params;
+  const def = cellDef(params.cell);
   const P = params.tensors;
   const E = tensor(P, 'E');
   const shift = (idx: number, which: 'h' | 'c', v: Float64Array | undefined) => {
@@ -78,7 +80,7 @@ export function forwardTree(
       if (id === undefined)
         throw new TreeDataError(treeNo, `unknown word "${t.word}" (not in the vocabulary)`);
       const h = E.slice(id * d, (id + 1) * d);
-      const c = cell === 'rlstm' ? new Float64Array(d) : undefined;
+      const c = def.hasC ? new Float64Array(d) : undefined;
       shift(idx, 'h', h);
       shift(idx, 'c', c);
       nodes[idx] = { depth, left: -1, right: -1, wordId: id, word: t.word, h, c, saved: undefined };
@@ -86,15 +88,11 @@ export function forwardTree(
     }
     const L = nodes[l] as NodeState;
     const R = nodes[r] as NodeState;
-    let saved: RnnSaved | RlstmSaved;
-    if (cell === 'rnn') saved = rnnForward(P, d, L.h, R.h);
-    else {
-      const shiftC = nudge && nudge.node === idx && nudge.which === 'c' ? nudge : undefined;
-      saved = rlstmForward(P, d, L.h, L.c as Float64Array, R.h, R.c as Float64Array, shiftC);
-    }
+    const shiftC = nudge && nudge.node === idx && nudge.which === 'c' ? nudge : undefined;
+    const saved = def.reference.forward(P, d, L, R, shiftC);
     const h = saved.h;
     shift(idx, 'h', h);
-    const c = 'c' in saved ? saved.c : undefined;
+    const c = saved.c;
     nodes[idx] = { depth, left: l, right: r, wordId: -1, word: undefined, h, c, saved };
   }
   const root = nodes[0] as NodeState;
@@ -142,7 +140,7 @@ export function referenceForward(
     });
     return {
       h: f.nodes.map((n) => n.h),
-      c: params.cell === 'rlstm' ? f.nodes.map((n) => n.c as Float64Array) : undefined,
+      c: cellDef(params.cell).hasC ? f.nodes.map((n) => n.c as Float64Array) : undefined,
       logits: f.logits,
       probs: f.probs,
       prediction,

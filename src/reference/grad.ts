@@ -3,11 +3,11 @@
 import type { Params } from '../params/params.ts';
 import { tensor, zerosLike } from '../params/params.ts';
 import type { Tree } from '../trees/tree.ts';
-import { type RlstmSaved, type RnnSaved, rlstmBackward, rnnBackward } from './cells.ts';
+import { cellDef } from '../cells/index.ts';
 import { type NodeState, TreeDataError, forwardTree, treeLabel, wordIndex } from './forward.ts';
 import { crossEntropy, matTVecAdd, norm, outerAdd } from './linalg.ts';
 
-/** One node's gradient record, in pre-order: gh = ‖∂J_t/∂h‖, gc = ‖∂J_t/∂c‖ (RLSTM), word at leaves. */
+/** One node's gradient record, in pre-order: gh = ‖∂J_t/∂h‖, gc = ‖∂J_t/∂c‖ (cells with a memory cell), word at leaves. */
 export interface NodeGrad {
   depth: number;
   gh: number;
@@ -15,7 +15,7 @@ export interface NodeGrad {
   word?: string;
 }
 
-/** Gradients of one tree's own loss J_t: per node (pre-order) ∂J_t/∂h and, for the RLSTM, total ∂J_t/∂c. */
+/** Gradients of one tree's own loss J_t: per node (pre-order) ∂J_t/∂h and, for a cell with a memory cell, total ∂J_t/∂c. */
 export interface TreeGrad {
   loss: number;
   dh: Float64Array[];
@@ -68,7 +68,8 @@ export function gradTree(
 
   const n = f.nodes.length;
   const dh: Float64Array[] = new Array(n);
-  const dc: Float64Array[] | undefined = params.cell === 'rlstm' ? new Array(n) : undefined;
+  const def = cellDef(params.cell);
+  const dc: Float64Array[] | undefined = def.hasC ? new Array(n) : undefined;
   const dE = tensor(G, 'E');
   // Parents before children (pre-order): a node's dh and dc are complete when its turn comes.
   const dhIn: Float64Array[] = new Array(n);
@@ -84,13 +85,13 @@ export function gradTree(
       if (dc) dc[idx] = dcIn[idx] as Float64Array;
       const row = s.wordId * d;
       for (let k = 0; k < d; k++) dE[row + k] = (dE[row + k] as number) + (gradH[k] as number);
-    } else if (dc) {
-      const g = rlstmBackward(P, G, d, s.saved as RlstmSaved, gradH, dcIn[idx] as Float64Array);
-      dc[idx] = g.dc;
-      [dhIn[s.left], dcIn[s.left], dhIn[s.right], dcIn[s.right]] = [g.dhL, g.dcL, g.dhR, g.dcR];
     } else {
-      const g = rnnBackward(P, G, d, s.saved as RnnSaved, gradH);
+      const g = def.reference.backward(P, G, d, s.saved, gradH, dcIn[idx] ?? new Float64Array(d));
       [dhIn[s.left], dhIn[s.right]] = [g.dhL, g.dhR];
+      if (dc) {
+        dc[idx] = g.dc as Float64Array;
+        [dcIn[s.left], dcIn[s.right]] = [g.dcL as Float64Array, g.dcR as Float64Array];
+      }
     }
   }
   return { loss: crossEntropy(f.logits, label), dh, dc, nodes: f.nodes };

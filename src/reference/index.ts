@@ -1,12 +1,6 @@
 // The Float64 reference: a direct transcription of docs/model.md, the ground truth for the GPU.
-export {
-  type RlstmSaved,
-  type RnnSaved,
-  rlstmBackward,
-  rlstmForward,
-  rnnBackward,
-  rnnForward,
-} from './cells.ts';
+export { type RlstmSaved, rlstmBackward, rlstmForward } from '../cells/rlstm/index.ts';
+export { type RnnSaved, rnnBackward, rnnForward } from '../cells/rnn/index.ts';
 export {
   type ForwardResult,
   type NodeState,

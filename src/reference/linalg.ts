@@ -1,5 +1,12 @@
 // Float64 building blocks for the reference: row-major matrices [rows, cols], y = W x.
 
+/** A tensor by name; throws if the parameters lack it (a programming error, not user input). */
+export function tensor(tensors: Record<string, Float64Array>, name: string): Float64Array {
+  const t = tensors[name];
+  if (!t) throw new Error(`missing tensor "${name}"`);
+  return t;
+}
+
 /** out += W x, for W [rows, cols]. */
 export function matVecAdd(
   out: Float64Array,

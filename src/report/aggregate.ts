@@ -2,17 +2,20 @@
 // accuracy by keyword depth, mean log10 gradient ratio by depth per epoch, best-dev epochs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CELLS, REGISTRY } from '../cells/index.ts';
 import { MACHINE_KEYS, POINT_KEYS, settingsDiff } from '../train/settings.ts';
 import { type Cell, type DepthRatio, type ExperimentResult, validateResult } from './schema.ts';
 
 /** model.md's default number of classes, for result files without a `classes` field. */
 export const DEFAULT_CLASSES = 5;
 
-/** Cells in report order. */
-export const CELLS: readonly Cell[] = ['rnn', 'rlstm'];
+/** Cells in report order (the registry's). */
+export { CELLS } from '../cells/index.ts';
 
 /** Display names of the cells. */
-export const CELL_NAMES: Record<Cell, string> = { rnn: 'RNN', rlstm: 'RLSTM' };
+export const CELL_NAMES: Readonly<Record<Cell, string>> = Object.fromEntries(
+  CELLS.map((c) => [c, REGISTRY[c].label]),
+) as Record<Cell, string>;
 
 /** Mean and sample standard deviation (n − 1; 0 for a single value) of `count` values. */
 export interface MeanStd {
@@ -215,7 +218,7 @@ export function summariseCell(results: readonly ExperimentResult[]): CellSummary
   };
 }
 
-/** Groups results by (dataset, cell) and pools each group; sorted by dataset, then RNN before RLSTM. */
+/** Groups results by (dataset, cell) and pools each group; sorted by dataset, then cell in registry order. */
 export function aggregateResults(results: readonly ExperimentResult[]): CellSummary[] {
   const groups = new Map<string, ExperimentResult[]>();
   for (const r of results) {

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEYWORD_DEFAULTS } from '../data/keyword.ts';
-import type { Cell } from '../params/shapes.ts';
+import { type Cell, CELLS } from '../cells/index.ts';
 import type { ExperimentResult } from '../report/schema.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { type GridPoint, pointName } from './grid.ts';
@@ -36,7 +36,7 @@ export interface ExperimentConfig {
 export const PRESETS: Record<'quick' | 'paper', ExperimentConfig> = {
   quick: {
     datasets: [1, 2],
-    cells: ['rnn', 'rlstm'],
+    cells: [...CELLS],
     seeds: [1],
     dim: 20,
     epochs: 8,
@@ -50,7 +50,7 @@ export const PRESETS: Record<'quick' | 'paper', ExperimentConfig> = {
   },
   paper: {
     datasets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-    cells: ['rnn', 'rlstm'],
+    cells: [...CELLS],
     seeds: [1, 2, 3],
     dim: 50,
     epochs: 10,

@@ -1,6 +1,6 @@
 // Pure: an experiment grid cut into N disjoint shards of about equal estimated cost, so a
 // scheduler's array tasks (Slurm, Kubernetes Indexed Jobs) finish together. No I/O.
-import type { Cell } from '../params/shapes.ts';
+import { REGISTRY } from '../cells/index.ts';
 import type { GridPoint } from './grid.ts';
 
 export type { GridPoint };
@@ -14,9 +14,6 @@ export interface CostSettings {
   testSize: number;
 }
 
-/** d×d mat-vecs per internal node, forward (model.md); backward is about twice forward. */
-const MATVECS: Record<Cell, number> = { rnn: 2, rlstm: 21 };
-
 /**
  * Estimated work of a point in multiply-adds: every epoch trains on the training set (forward and
  * backward: 3× the forward mat-vecs), evaluates dev (forward) and measures the ratios on test
@@ -25,7 +22,7 @@ const MATVECS: Record<Cell, number> = { rnn: 2, rlstm: 21 };
 export function pointCost(point: GridPoint, s: CostSettings): number {
   const words = 10 * point.dataset - 4.5;
   const internal = words - 1;
-  const perTree = MATVECS[point.cell] * internal * s.dim * s.dim;
+  const perTree = REGISTRY[point.cell].matvecs * internal * s.dim * s.dim;
   const treesPerEpoch = 3 * s.trainSize + s.devSize + 3 * s.testSize;
   return s.epochs * treesPerEpoch * perTree + 3 * s.testSize * perTree;
 }

@@ -4,7 +4,7 @@ import { compare, describe as describeComparison } from '../../src/check/compare
 import { TreeEngine } from '../../src/engine/engine.ts';
 import { nodeGrads } from '../../src/engine/report.ts';
 import { initParams } from '../../src/params/params.ts';
-import type { Cell } from '../../src/params/shapes.ts';
+import { CELLS, type Cell, REGISTRY } from '../../src/cells/index.ts';
 import { SCHEDULES, type Schedule } from '../../src/plan/schedule.ts';
 import { type GradResult, referenceGrad } from '../../src/reference/grad.ts';
 import { Rng } from '../../src/rng/index.ts';
@@ -155,7 +155,7 @@ async function checkEngine(
       return maxRel;
     };
     const gh = nodes('gh');
-    const gc = cell === 'rlstm' ? nodes('gc') : undefined;
+    const gc = REGISTRY[cell].hasC ? nodes('gc') : undefined;
     // Bit-identical on a second run.
     const second = await engine.step(batch, { schedule });
     const grads2 = await engine.readGrads();
@@ -186,7 +186,7 @@ const GRID_SHAPES = ['single leaf', 'two leaves', 'chain 40', 'balanced depth 8'
  */
 export function engineCases(dims: readonly number[] = [1, 7, 32, 64, 128]): GpuCase[] {
   const cases: GpuCase[] = [];
-  for (const cell of ['rnn', 'rlstm'] as const) {
+  for (const cell of CELLS) {
     cases.push({
       name: `engine ${cell} d=512 chain 6 level`,
       run: (ctx) => checkEngine(ctx, cell, 512, 'chain 6', 'level'),
@@ -214,7 +214,7 @@ export const engineDisposeCase: GpuCase = {
   name: 'engine dispose frees every buffer (pools grown by a bigger batch)',
   async run(ctx) {
     const tracked = trackBuffers(ctx.device);
-    for (const cell of ['rnn', 'rlstm'] as const) {
+    for (const cell of CELLS) {
       const engine = await TreeEngine.create(
         tracked.device,
         { cell, dim: 8, classes: CLASSES, vocab: VOCAB },
@@ -245,7 +245,7 @@ export const engineDisposeCase: GpuCase = {
 export const engineReloadCase: GpuCase = {
   name: 'engine reload: one batch, minibatches of growing and shrinking size',
   async run(ctx) {
-    for (const cell of ['rnn', 'rlstm'] as const) {
+    for (const cell of CELLS) {
       const dim = 9;
       const engine = await TreeEngine.create(
         ctx.device,

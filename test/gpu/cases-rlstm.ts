@@ -1,13 +1,18 @@
-// GPU cases of the RLSTM level kernels against the Float64 reference cell (src/reference/cells.ts).
+// GPU cases of the RLSTM level kernels against the Float64 reference cell (src/cells/rlstm).
 // A synthetic level: leaf rows, a few lower internal rows, then the level under test, whose children
 // are distinct random rows below it. Rows outside what a kernel may write hold garbage that must
 // survive; rows it must write with `=` start as garbage too.
 import { compare, describe, type Tolerance } from '../../src/check/compare.ts';
-import { rlstmBackwardLaunch, rlstmForwardLaunch } from '../../src/engine/rlstm-config.ts';
+import {
+  type RlstmSaved,
+  rlstmBackward,
+  rlstmBackwardLaunch,
+  rlstmForward,
+  rlstmForwardLaunch,
+} from '../../src/cells/rlstm/index.ts';
 import { RANGE_STRIDE } from '../../src/gpu/kernel.ts';
 import { CELL_TENSORS } from '../../src/params/shapes.ts';
 import { computeDispatch } from '../../src/plan/dispatch.ts';
-import { type RlstmSaved, rlstmBackward, rlstmForward } from '../../src/reference/cells.ts';
 import { Rng } from '../../src/rng/index.ts';
 import type { GpuCase, GpuTestContext } from './harness.ts';
 

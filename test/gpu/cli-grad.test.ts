@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { CELLS, REGISTRY } from '../../src/cells/index.ts';
 import { compare } from '../../src/check/compare.ts';
 import { gradCommand } from '../../src/cli/grad.ts';
 
@@ -39,7 +40,7 @@ async function grad(device: 'cpu' | 'gpu', cell: string): Promise<Dump> {
 }
 
 describe('treegrad grad --device gpu', () => {
-  for (const cell of ['rnn', 'rlstm']) {
+  for (const cell of CELLS) {
     test(`${cell}: same output as the cpu reference`, async () => {
       const cpu = await grad('cpu', cell);
       const gpu = await grad('gpu', cell);
@@ -55,7 +56,7 @@ describe('treegrad grad --device gpu', () => {
       }
       const gh = (d: Dump) => d.nodes.flat().map((n) => n.gh);
       expect(compare('gh', gh(gpu), gh(cpu), { atol: 0, rtol: 1e-4 }).ok).toBe(true);
-      if (cell === 'rlstm') {
+      if (REGISTRY[cell].hasC) {
         const gc = (d: Dump) => d.nodes.flat().map((n) => n.gc ?? Number.NaN);
         expect(compare('gc', gc(gpu), gc(cpu), { atol: 0, rtol: 1e-4 }).ok).toBe(true);
       }

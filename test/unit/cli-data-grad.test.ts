@@ -6,6 +6,7 @@ import { UsageError } from '../../src/cli/command.ts';
 import { dataCommand } from '../../src/cli/data.ts';
 import { gradCommand } from '../../src/cli/grad.ts';
 import { generateKeywordData } from '../../src/data/index.ts';
+import { CELLS, cellList, REGISTRY } from '../../src/cells/index.ts';
 import { initParams, loadParams, tensorNames } from '../../src/params/index.ts';
 import { referenceGrad } from '../../src/reference/index.ts';
 import { formatTrees, leaves, parseTrees } from '../../src/trees/index.ts';
@@ -61,58 +62,55 @@ describe('treegrad grad', () => {
     return join(dir, 'train.txt');
   }
 
-  it.each(['rnn', 'rlstm'] as const)(
-    '%s: writes loss, gradients, per-node norms and focal ratios',
-    async (cell) => {
-      const trees = await withData();
-      const out = join(dir, 'grad.json');
-      const saved = join(dir, 'params.json');
-      expect(
-        await gradCommand.run([
-          '--cell',
-          cell,
-          '--trees',
-          trees,
-          '--dim',
-          '3',
-          '--seed',
-          '2',
-          '--save-params',
-          saved,
-          '--out',
-          out,
-        ]),
-      ).toBe(0);
-      const got = JSON.parse(readFileSync(out, 'utf8'));
-      const parsed = parseTrees(readFileSync(trees, 'utf8'));
-      const vocab = [...new Set(parsed.flatMap(leaves))].sort();
-      const classes = Math.max(...parsed.map((t) => t.label ?? 0)) + 1;
-      const params = initParams(cell, 3, vocab, classes, 2);
-      expect(loadParams(saved)).toEqual(params);
-      const want = referenceGrad(params, parsed);
-      expect(got.loss).toBe(want.loss);
-      expect(Object.keys(got.paramGrads)).toEqual(tensorNames(cell));
-      expect(got.paramGrads.Wc).toEqual(Array.from(want.paramGrads.Wc ?? []));
-      expect(got.nodes).toEqual(want.nodes);
-      expect(got.nodes[0][0]).toEqual(
-        cell === 'rlstm'
-          ? { depth: 0, gh: expect.any(Number), gc: expect.any(Number) }
-          : { depth: 0, gh: expect.any(Number) },
-      );
-      expect(got.ratios).toHaveLength(30);
-      expect(got.ratios.every((r: number | null) => typeof r === 'number' && r > 0)).toBe(true);
-      expect(printed.join('\n')).toMatch(
-        new RegExp(`^${cell} d=3 C=${classes} V=${vocab.length}: 30 trees, loss \\d`, 'm'),
-      );
+  it.each(CELLS)('%s: writes loss, gradients, per-node norms and focal ratios', async (cell) => {
+    const trees = await withData();
+    const out = join(dir, 'grad.json');
+    const saved = join(dir, 'params.json');
+    expect(
+      await gradCommand.run([
+        '--cell',
+        cell,
+        '--trees',
+        trees,
+        '--dim',
+        '3',
+        '--seed',
+        '2',
+        '--save-params',
+        saved,
+        '--out',
+        out,
+      ]),
+    ).toBe(0);
+    const got = JSON.parse(readFileSync(out, 'utf8'));
+    const parsed = parseTrees(readFileSync(trees, 'utf8'));
+    const vocab = [...new Set(parsed.flatMap(leaves))].sort();
+    const classes = Math.max(...parsed.map((t) => t.label ?? 0)) + 1;
+    const params = initParams(cell, 3, vocab, classes, 2);
+    expect(loadParams(saved)).toEqual(params);
+    const want = referenceGrad(params, parsed);
+    expect(got.loss).toBe(want.loss);
+    expect(Object.keys(got.paramGrads)).toEqual(tensorNames(cell));
+    expect(got.paramGrads.Wc).toEqual(Array.from(want.paramGrads.Wc ?? []));
+    expect(got.nodes).toEqual(want.nodes);
+    expect(got.nodes[0][0]).toEqual(
+      REGISTRY[cell].hasC
+        ? { depth: 0, gh: expect.any(Number), gc: expect.any(Number) }
+        : { depth: 0, gh: expect.any(Number) },
+    );
+    expect(got.ratios).toHaveLength(30);
+    expect(got.ratios.every((r: number | null) => typeof r === 'number' && r > 0)).toBe(true);
+    expect(printed.join('\n')).toMatch(
+      new RegExp(`^${cell} d=3 C=${classes} V=${vocab.length}: 30 trees, loss \\d`, 'm'),
+    );
 
-      // The saved parameters reproduce the same output; --focal 0 makes every ratio 1.
-      const again = join(dir, 'again.json');
-      expect(await gradCommand.run(['--trees', trees, '--params', saved, '--out', again])).toBe(0);
-      expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
-      await gradCommand.run(['--trees', trees, '--params', saved, '--focal', '0', '--out', again]);
-      expect(JSON.parse(readFileSync(again, 'utf8')).ratios.every((r: number) => r === 1)).toBe(true);
-    },
-  );
+    // The saved parameters reproduce the same output; --focal 0 makes every ratio 1.
+    const again = join(dir, 'again.json');
+    expect(await gradCommand.run(['--trees', trees, '--params', saved, '--out', again])).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
+    await gradCommand.run(['--trees', trees, '--params', saved, '--focal', '0', '--out', again]);
+    expect(JSON.parse(readFileSync(again, 'utf8')).ratios.every((r: number) => r === 1)).toBe(true);
+  });
 
   it('takes the class count from --classes', async () => {
     const trees = join(dir, 't.txt');
@@ -160,7 +158,7 @@ describe('treegrad grad', () => {
     ).rejects.toThrow('--device must be cpu or gpu, got "tpu"');
     await expect(run('--trees', trees, '--dim', '2', '--seed', '1')).rejects.toThrow('--cell is required');
     await expect(run('--cell', 'gru', '--trees', trees, '--dim', '2', '--seed', '1')).rejects.toThrow(
-      '--cell must be rnn or rlstm, got "gru"',
+      `--cell must be ${cellList()}, got "gru"`,
     );
     await expect(run('--cell', 'rnn', '--trees', trees, '--dim', '2')).rejects.toThrow(
       'give --params FILE, or --dim D and --seed S',

@@ -1,4 +1,5 @@
 // Central finite differences in Float64 against the reference's analytic gradients.
+import { REGISTRY } from '../../src/cells/index.ts';
 import { type Cell, type Params, initParams } from '../../src/params/index.ts';
 import {
   forwardTree,
@@ -86,7 +87,7 @@ export function checkParamGrads(params: Params, trees: readonly Tree[], tol: Tol
   });
 }
 
-/** Checks ∂J_t/∂h and (RLSTM) ∂J_t/∂c at every node of one tree against central differences. */
+/** Checks ∂J_t/∂h and (memory cells) ∂J_t/∂c at every node of one tree against central differences. */
 export function checkNodeGrads(params: Params, tree: Tree, tol: Tolerance): Check[] {
   const ids = wordIndex(params.vocab);
   const label = tree.label ?? 0;
@@ -95,7 +96,7 @@ export function checkNodeGrads(params: Params, tree: Tree, tol: Tolerance): Chec
     crossEntropy(forwardTree(params, tree, ids, 1, nudge).logits, label);
   const checks: Check[] = [];
   for (let node = 0; node < g.nodes.length; node++) {
-    for (const which of params.cell === 'rlstm' ? (['h', 'c'] as const) : (['h'] as const)) {
+    for (const which of REGISTRY[params.cell].hasC ? (['h', 'c'] as const) : (['h'] as const)) {
       const numeric = new Float64Array(params.dim);
       for (let index = 0; index < params.dim; index++) {
         numeric[index] =

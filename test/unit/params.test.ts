@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  CELLS,
   ParamsError,
   initParams,
   loadParams,
@@ -87,7 +88,7 @@ describe('initParams', () => {
 describe('parameter files', () => {
   it('save and load round-trip exactly', () => {
     const dir = mkdtempSync(join(tmpdir(), 'treegrad-params-'));
-    for (const cell of ['rnn', 'rlstm'] as const) {
+    for (const cell of CELLS) {
       const p = initParams(cell, 3, vocab, 4, 11);
       const path = join(dir, `${cell}.json`);
       saveParams(path, p);
@@ -121,7 +122,7 @@ describe('parameter files', () => {
     j.dim = 0;
     j.vocab = ['a', 'a b', 'a'];
     expect(problems(j)).toEqual([
-      '"cell" must be "rnn" or "rlstm", got "lstm"',
+      `"cell" must be ${CELLS.map((c) => `"${c}"`).join(' or ')}, got "lstm"`,
       '"dim" must be a positive integer, got 0',
       'vocab[1] must be a word without spaces or brackets, got "a b"',
       'vocab[2] "a" repeats vocab[0]',

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initTfjs, relError, tfjsAgreement, tfjsModel } from '../../bench/peers/index.ts';
-import { type Cell, initParams, tensorNames } from '../../src/params/index.ts';
+import { CELLS, type Cell, initParams, tensorNames } from '../../src/params/index.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { type Tree, leaf, leftChain, randomTree, rightChain } from '../../src/trees/index.ts';
 
@@ -38,7 +38,7 @@ afterAll(() => {
   console.log(`TF.js cpu vs reference, largest norm-wise relative error: ${JSON.stringify(worst)}`);
 });
 
-describe.each<Cell>(['rnn', 'rlstm'])('TF.js peer, %s, cpu backend', (cell) => {
+describe.each<Cell>(CELLS)('TF.js peer, %s, cpu backend', (cell) => {
   it.each(CASES)('loss and every gradient match the reference: $name', async ({ trees }) => {
     const params = initParams(cell, DIM, VOCAB, CLASSES, 11);
     const agreement = await tfjsAgreement('cpu', params, trees, labelsOf(trees));

@@ -18,7 +18,7 @@ import {
   torchRunner,
 } from '../../bench/peers/torch.ts';
 import { checkAgainst } from '../../bench/validate.ts';
-import { type Cell, initParams } from '../../src/params/index.ts';
+import { CELLS, type Cell, initParams } from '../../src/params/index.ts';
 import { planLevels } from '../../src/plan/levels.ts';
 import { referenceGrad } from '../../src/reference/index.ts';
 import { Rng } from '../../src/rng/index.ts';
@@ -95,30 +95,27 @@ describe.skipIf(!hasTorch)('PyTorch peer against the Float64 reference', () => {
     expect(got.roots).toEqual([...plan.roots]);
   });
 
-  it.each<Cell>(['rnn', 'rlstm'])(
-    '%s: loss and every gradient within the benchmark tolerance',
-    async (cell) => {
-      const params = initParams(cell, DIM, VOCAB, CLASSES, 11);
-      const runner = await torchRunner(peer, params, TREES, LABELS);
-      try {
-        const loss = await runner.step();
-        const verdict = checkAgainst(loss, await runner.grads(), referenceGrad(params, TREES, LABELS));
-        console.log(
-          `PyTorch ${cell} vs reference: worst norm-wise ${verdict.worst.toExponential(2)} (${verdict.worstName})`,
-        );
-        expect(verdict.error).toBeUndefined();
-        expect(verdict.ok).toBe(true);
-        const t = await runner.time!(5);
-        expect(t.stepMs).toBeGreaterThan(0);
-        expect(t.forwardMs).toBeGreaterThan(0);
-        expect(Math.abs(t.loss - loss)).toBeLessThan(1e-6);
-      } finally {
-        runner.dispose();
-      }
-    },
-  );
+  it.each<Cell>(CELLS)('%s: loss and every gradient within the benchmark tolerance', async (cell) => {
+    const params = initParams(cell, DIM, VOCAB, CLASSES, 11);
+    const runner = await torchRunner(peer, params, TREES, LABELS);
+    try {
+      const loss = await runner.step();
+      const verdict = checkAgainst(loss, await runner.grads(), referenceGrad(params, TREES, LABELS));
+      console.log(
+        `PyTorch ${cell} vs reference: worst norm-wise ${verdict.worst.toExponential(2)} (${verdict.worstName})`,
+      );
+      expect(verdict.error).toBeUndefined();
+      expect(verdict.ok).toBe(true);
+      const t = await runner.time!(5);
+      expect(t.stepMs).toBeGreaterThan(0);
+      expect(t.forwardMs).toBeGreaterThan(0);
+      expect(Math.abs(t.loss - loss)).toBeLessThan(1e-6);
+    } finally {
+      runner.dispose();
+    }
+  });
 
-  it.each<Cell>(['rnn', 'rlstm'])('%s: three AdaGrad steps match a Float64 AdaGrad', async (cell) => {
+  it.each<Cell>(CELLS)('%s: three AdaGrad steps match a Float64 AdaGrad', async (cell) => {
     const params = initParams(cell, DIM, VOCAB, CLASSES, 4);
     const agree = await trainingAgreement(peer, params, TREES, LABELS, 2, 3, {
       lr: 0.01,

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Cell, Params } from '../../src/params/index.ts';
+import { CELLS, type Cell, REGISTRY } from '../../src/cells/index.ts';
+import type { Params } from '../../src/params/index.ts';
 import { TreeDataError, referenceForward, referenceGrad } from '../../src/reference/index.ts';
 import { Rng } from '../../src/rng/index.ts';
 import {
@@ -63,7 +64,7 @@ function expectAllOk(cell: Cell, checks: Check[]): void {
   expect(failed).toEqual([]);
 }
 
-describe.each(['rnn', 'rlstm'] as const)('%s gradients agree with central finite differences', (cell) => {
+describe.each(CELLS)('%s gradients agree with central finite differences', (cell) => {
   it.each(CASES)('every parameter tensor: $name', ({ dim, trees }) => {
     expectAllOk(cell, checkParamGrads(testParams(cell, dim, VOCAB, CLASSES, 7), trees, TOL));
   });
@@ -76,8 +77,8 @@ describe.each(['rnn', 'rlstm'] as const)('%s gradients agree with central finite
   });
 });
 
-/** An independent scalar transcription of model.md's forward (number[] rows), for the root h. */
-function transcribedRootH(p: Params, t: Tree): { h: number[]; c: number[] } {
+/** Scalar helpers over number[] rows for the transcriptions. */
+function rows(p: Params) {
   const d = p.dim;
   const T = (name: string) => Array.from(p.tensors[name] as Float64Array);
   const W = (name: string, x: number[]) =>
@@ -86,28 +87,50 @@ function transcribedRootH(p: Params, t: Tree): { h: number[]; c: number[] } {
     vs[0]?.map((_, k) => vs.reduce((s, v) => s + (v[k] as number), 0)) as number[];
   const sig = (v: number[]) => v.map((x) => 1 / (1 + Math.exp(-x)));
   const mul = (a: number[], b: number[]) => a.map((x, k) => x * (b[k] as number));
+  return { T, W, add, sig, mul };
+}
+
+type State = { h: number[]; c: number[] };
+
+/** An independent scalar transcription of model.md's composition, per cell. */
+const TRANSCRIPTIONS: Record<Cell, (p: Params, l: State, r: State) => State> = {
+  rnn(p, { h: hL }, { h: hR }) {
+    const { T, W, add } = rows(p);
+    return { h: add(W('W_L', hL), W('W_R', hR), T('b')).map(Math.tanh), c: [] };
+  },
+  rlstm(p, { h: hL, c: cL }, { h: hR, c: cR }) {
+    const { T, W, add, sig, mul } = rows(p);
+    const iL = sig(add(W('Wi', hL), W('Wi_sib', hR), W('Ui', cL), W('Ui_sib', cR), T('bi')));
+    const iR = sig(add(W('Wi', hR), W('Wi_sib', hL), W('Ui', cR), W('Ui_sib', cL), T('bi')));
+    const fL = sig(add(W('Wf', hL), W('Wf_sib', hR), W('Uf', cL), W('Uf_sib', cR), T('bf')));
+    const fR = sig(add(W('Wf', hR), W('Wf_sib', hL), W('Uf', cR), W('Uf_sib', cL), T('bf')));
+    const c = add(
+      mul(fL, cL),
+      mul(fR, cR),
+      add(mul(iL, W('W_L', hL)), mul(iR, W('W_R', hR)), T('b')).map(Math.tanh),
+    );
+    const o = sig(add(W('O_L', hL), W('O_R', hR), W('O_c', c), T('bo')));
+    return { h: mul(o, c.map(Math.tanh)), c };
+  },
+};
+
+/** The root's h and c by the transcription (number[] rows). */
+function transcribedRootH(p: Params, t: Tree): State {
   if (t.kind === 'leaf') {
+    const d = p.dim;
     const i = p.vocab.indexOf(t.word);
-    return { h: T('E').slice(i * d, (i + 1) * d), c: new Array(d).fill(0) };
+    return {
+      h: rows(p)
+        .T('E')
+        .slice(i * d, (i + 1) * d),
+      c: new Array(d).fill(0),
+    };
   }
-  const { h: hL, c: cL } = transcribedRootH(p, t.left);
-  const { h: hR, c: cR } = transcribedRootH(p, t.right);
-  if (p.cell === 'rnn') return { h: add(W('W_L', hL), W('W_R', hR), T('b')).map(Math.tanh), c: [] };
-  const iL = sig(add(W('Wi', hL), W('Wi_sib', hR), W('Ui', cL), W('Ui_sib', cR), T('bi')));
-  const iR = sig(add(W('Wi', hR), W('Wi_sib', hL), W('Ui', cR), W('Ui_sib', cL), T('bi')));
-  const fL = sig(add(W('Wf', hL), W('Wf_sib', hR), W('Uf', cL), W('Uf_sib', cR), T('bf')));
-  const fR = sig(add(W('Wf', hR), W('Wf_sib', hL), W('Uf', cR), W('Uf_sib', cL), T('bf')));
-  const c = add(
-    mul(fL, cL),
-    mul(fR, cR),
-    add(mul(iL, W('W_L', hL)), mul(iR, W('W_R', hR)), T('b')).map(Math.tanh),
-  );
-  const o = sig(add(W('O_L', hL), W('O_R', hR), W('O_c', c), T('bo')));
-  return { h: mul(o, c.map(Math.tanh)), c };
+  return TRANSCRIPTIONS[p.cell](p, transcribedRootH(p, t.left), transcribedRootH(p, t.right));
 }
 
 describe('reference forward', () => {
-  it.each(['rnn', 'rlstm'] as const)('%s matches a direct transcription of model.md', (cell) => {
+  it.each(CELLS)('%s matches a direct transcription of model.md', (cell) => {
     const p = testParams(cell, 3, VOCAB, CLASSES, 3);
     const trees = parseTrees('(1 (0 a (0 b c)) (0 (0 d e) k1))\n(2 a b)\n(0 c)\n');
     const out = referenceForward(p, trees);
@@ -117,14 +140,14 @@ describe('reference forward', () => {
       expect(
         [...(got?.h[0] ?? [])].map((v, k) => v - (want.h[k] as number)).every((x) => Math.abs(x) < 1e-15),
       ).toBe(true);
-      if (cell === 'rlstm')
+      if (REGISTRY[cell].hasC)
         expect(
           Math.max(...(got?.c?.[0] ?? []).map((v, k) => Math.abs(v - (want.c[k] as number)))),
         ).toBeLessThan(1e-15);
       expect(got?.probs.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 14);
       expect(got?.prediction).toBe(got?.probs.indexOf(Math.max(...(got?.probs ?? []))));
     });
-    expect(out[0]?.c === undefined).toBe(cell === 'rnn');
+    expect(out[0]?.c === undefined).toBe(!REGISTRY[cell].hasC);
   });
 
   it('gives the loss that referenceGrad reports', () => {
@@ -145,28 +168,25 @@ describe('reference forward', () => {
 });
 
 describe('reference gradients: batch semantics and focal ratios', () => {
-  it.each(['rnn', 'rlstm'] as const)(
-    '%s: loss and parameter gradients are batch means, node norms per tree',
-    (cell) => {
-      const p = testParams(cell, 3, VOCAB, CLASSES, 6);
-      const trees = parseTrees('(1 (0 a k1) (0 b c))\n(2 (0 (0 d e) a) b)\n(0 c)\n');
-      const each = trees.map((t) => referenceGrad(p, [t]));
-      const all = referenceGrad(p, trees);
-      expect(all.loss).toBeCloseTo(each.reduce((s, r) => s + r.loss, 0) / 3, 14);
-      for (const [name, g] of Object.entries(all.paramGrads)) {
-        g.forEach((v, i) => {
-          const mean = each.reduce((s, r) => s + (r.paramGrads[name]?.[i] ?? 0), 0) / 3;
-          expect(Math.abs(v - mean)).toBeLessThan(1e-15);
-        });
-      }
-      expect(all.nodes).toEqual(each.map((r) => r.nodes[0]));
-      const root = all.nodes[0]?.[0];
-      expect(root?.depth).toBe(0);
-      expect(root?.word).toBeUndefined();
-      expect(all.nodes[0]?.[2]).toMatchObject({ depth: 2, word: 'a' });
-      expect('gc' in (root ?? {})).toBe(cell === 'rlstm');
-    },
-  );
+  it.each(CELLS)('%s: loss and parameter gradients are batch means, node norms per tree', (cell) => {
+    const p = testParams(cell, 3, VOCAB, CLASSES, 6);
+    const trees = parseTrees('(1 (0 a k1) (0 b c))\n(2 (0 (0 d e) a) b)\n(0 c)\n');
+    const each = trees.map((t) => referenceGrad(p, [t]));
+    const all = referenceGrad(p, trees);
+    expect(all.loss).toBeCloseTo(each.reduce((s, r) => s + r.loss, 0) / 3, 14);
+    for (const [name, g] of Object.entries(all.paramGrads)) {
+      g.forEach((v, i) => {
+        const mean = each.reduce((s, r) => s + (r.paramGrads[name]?.[i] ?? 0), 0) / 3;
+        expect(Math.abs(v - mean)).toBeLessThan(1e-15);
+      });
+    }
+    expect(all.nodes).toEqual(each.map((r) => r.nodes[0]));
+    const root = all.nodes[0]?.[0];
+    expect(root?.depth).toBe(0);
+    expect(root?.word).toBeUndefined();
+    expect(all.nodes[0]?.[2]).toMatchObject({ depth: 2, word: 'a' });
+    expect('gc' in (root ?? {})).toBe(REGISTRY[cell].hasC);
+  });
 
   it('uses the keyword leaf, or --focal, for gh(focal)/gh(root)', () => {
     const p = testParams('rnn', 3, VOCAB, CLASSES, 6);

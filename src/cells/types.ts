@@ -1,0 +1,107 @@
+// What a cell is: one record per cell (src/cells/<name>/index.ts) that everything else reads —
+// tensors and fan-ins, the Float64 reference, the GPU level kernels and how to launch them, the
+// weight-gradient reduction table, FLOPs, display name and colour.
+
+/** Parameters or gradients by tensor name (row-major Float64). */
+export type Tensors = Record<string, Float64Array>;
+
+/** A child's state as the reference sees it: h, and c for a cell with a memory cell (zeros at a leaf). */
+export interface ChildState {
+  h: Float64Array;
+  c: Float64Array | undefined;
+}
+
+/** What one node's reference forward returns: its h (and c), plus whatever its backward needs. */
+export interface Saved {
+  h: Float64Array;
+  c?: Float64Array;
+}
+
+/** Gradients a node's reference backward hands its children (and its own total dc, for a memory cell). */
+export interface ChildGrads {
+  dhL: Float64Array;
+  dhR: Float64Array;
+  dcL?: Float64Array;
+  dcR?: Float64Array;
+  /** Total ∂J/∂c of this node (memory cells). */
+  dc?: Float64Array;
+}
+
+/** The Float64 reference of one internal node, a direct transcription of docs/model.md. */
+export interface CellReference {
+  /**
+   * Forward of one node from its children. `shiftC` adds `delta` to c[index] before anything
+   * reads the new c: a probe for checking ∂J/∂c by finite differences (memory cells).
+   */
+  forward(
+    P: Tensors,
+    d: number,
+    left: ChildState,
+    right: ChildState,
+    shiftC?: { index: number; delta: number },
+  ): Saved;
+  /**
+   * Backward from dh and dcIn (the parent's share of ∂J/∂c; zeros without a memory cell):
+   * accumulates (+=) the cell's tensor gradients into G and returns the children's gradients.
+   */
+  backward(P: Tensors, G: Tensors, d: number, saved: Saved, dh: Float64Array, dcIn: Float64Array): ChildGrads;
+}
+
+/** Inputs of an outer-product term (see shaders/outer_reduce.wgsl). */
+export const SRC = { hLeft: 0, hRight: 1, cLeft: 2, cRight: 3, cSelf: 4, one: 5 } as const;
+
+/** dT = Σ_r Σ_terms deltas[r, slot] ⊗ input: a tensor's gradient as the reduction computes it. */
+export interface GradTerms {
+  tensor: string;
+  terms: readonly (readonly [slot: number, src: number])[];
+}
+
+/** How to launch one level kernel for a range of `count` nodes. */
+export interface LevelLaunch {
+  shader: string;
+  constants: Record<string, number>;
+  /** Workgroups for a level of `count` nodes (before folding into y and z). */
+  workgroups(count: number): number;
+}
+
+/** A cell's GPU side at one hidden size: level kernels, buffer widths and the reduction table. */
+export interface CellKernels {
+  /** Floats of saved activations per internal node (0: none) and of deltas per internal node. */
+  savedWidth: number;
+  deltaWidth: number;
+  forward: LevelLaunch;
+  backward: LevelLaunch;
+  /** Which delta slot meets which input, per weight tensor (outer_reduce's table). */
+  grads: readonly GradTerms[];
+}
+
+/** One cell: everything treegrad knows of it. */
+export interface CellDef {
+  /** Display name (tables, legends, the page). */
+  label: string;
+  /** Any CSS colour: the cell's series in charts. */
+  colour: string;
+  /** The cell's own tensors in model.md's order (without E, Wc, bc); biases start with `b`. */
+  tensors: readonly string[];
+  /** Initialisation fan-in of each matrix, in units of d (model.md). */
+  fanIn: Readonly<Record<string, number>>;
+  /** Whether the cell has a memory cell c (and so gc per node). */
+  hasC: boolean;
+  /** d × d mat-vecs per internal node, forward (model.md); backward is about twice that. */
+  matvecs: number;
+  reference: CellReference;
+  /** The GPU side at hidden size `dim` (1 … 512). */
+  kernels(dim: number): CellKernels;
+}
+
+/**
+ * Launch of a level kernel whose workgroups own `nodesPerWorkgroup` whole nodes each: dispatch
+ * ⌈count / nodesPerWorkgroup⌉ workgroups (folded by computeDispatch).
+ */
+export function perNodes(
+  shader: string,
+  constants: Record<string, number>,
+  nodesPerWorkgroup: number,
+): LevelLaunch {
+  return { shader, constants, workgroups: (count) => Math.ceil(count / nodesPerWorkgroup) };
+}
