@@ -15,7 +15,7 @@
 // GROUPS = 64 / (BLOCK/4)² groups, each thread a 4×4 sub-block in registers; r marches in RT-row
 // slabs of deltas and inputs staged in workgroup memory, group g taking rows g, g + GROUPS, … of
 // each slab. At the end the groups' sums are added in group order. Workgroups: chunk · tiles + tile.
-// The input slots SRC_* are given by TypeScript's SRC table (src/engine/cells.ts) by name.
+// The input slots SRC_* are given by TypeScript's SRC table (src/cells/types.ts) by name.
 
 override BLOCK: u32 = 32u;  // block edge: 8, 16 or 32
 override SRC_H_LEFT: u32;

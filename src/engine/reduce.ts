@@ -28,8 +28,8 @@ export function reduceBlock(dim: number): number {
 
 /**
  * outer_reduce's override constants at hidden size `dim`: the block edge, and the input slots of
- * cells.ts's SRC table by name (hLeft → SRC_H_LEFT). The shader declares each SRC_* without a
- * default, so a slot missing on either side fails when the pipeline is built.
+ * the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). The shader declares each SRC_*
+ * without a default, so a slot missing on either side fails when the pipeline is built.
  */
 export function reduceConstants(dim: number): Record<string, number> {
   const slots = Object.entries(SRC).map(([name, v]) => [
