@@ -18,6 +18,7 @@ import { escapeHtml, reportHtml, scriptJson } from '../../bench/report.ts';
 import type { BenchResult, PointResult } from '../../bench/result.ts';
 import { chainSlopes, goalLines, slope, speedups, summaryTable, toCsv } from '../../bench/tables.ts';
 import { checkAgainst } from '../../bench/validate.ts';
+import { CELLS } from '../../src/cells/index.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { height } from '../../src/trees/shape.ts';
 
@@ -39,7 +40,7 @@ describe('config', () => {
     expect(full.dims).toEqual([8, 32, 50, 128, 256]);
     expect(full.depths.balanced).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(Math.max(...full.depths.chain, ...full.depths.random)).toBe(128);
-    expect(expandSweep(full).length).toBe(2 * 5 * (12 + 7 + 8) * 5);
+    expect(expandSweep(full).length).toBe(CELLS.length * 5 * (12 + 7 + 8) * 5);
   });
 
   it('overrides replace the preset and mark it custom, without touching the preset', () => {
@@ -52,7 +53,7 @@ describe('config', () => {
     });
     expect(c).toMatchObject({ preset: 'full (custom)', cells: ['rlstm'], dims: [16], batches: [1, 4] });
     expect(c.variants).toEqual(['level', 'node']);
-    expect(PRESETS.full!.cells).toEqual(['rnn', 'rlstm']);
+    expect(PRESETS.full!.cells).toEqual(CELLS);
   });
 
   it('depths apply to the chosen shapes or per shape, within each shape’s limit', () => {
