@@ -35,7 +35,7 @@ describe('config', () => {
     expect(quick.preset).toBe('quick');
     expect(quick.repeats).toBeGreaterThanOrEqual(5);
     expect(quick.variants).toEqual([...VARIANTS]);
-    expect(expandSweep(quick).length).toBe(2 * 2 * 6 * 2);
+    expect(expandSweep(quick).length).toBe(CELLS.length * 2 * 6 * 2);
     const full = parseConfig({ preset: 'full' });
     expect(full.dims).toEqual([8, 32, 50, 128, 256]);
     expect(full.depths.balanced).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
