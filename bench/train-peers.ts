@@ -2,8 +2,10 @@
 // dataset i (10k training sentences), d = 50, AdaGrad lr 0.01 with L2 1e-3, minibatch 5, model.md's
 // initialisation (the same initParams values for both). PyTorch is first checked against a Float64
 // AdaGrad on the reference gradients; a peer that disagrees is reported and not timed.
+// treegrad is timed at each of --readback K1,K2,… training steps per readback of the losses
+// (default 1,4,16: one awaited readback per step, as before, against queued steps).
 // Usage: npx tsx bench/train-peers.ts [--datasets 2,10] [--cells rnn,rlstm,…] [--steps 500]
-//          [--dim 50] [--batch 5] [--seed 1] [--out FILE.json]
+//          [--dim 50] [--batch 5] [--seed 1] [--readback 1,4,16] [--out FILE.json]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getGpu } from '../src/gpu/device.ts';
@@ -25,6 +27,8 @@ interface Row {
   dataset: number;
   cell: Cell;
   steps: number;
+  /** treegrad's steps/s at each number of steps per readback. */
+  treegradByReadback: Record<string, number>;
   treegradStepsPerSec: number | null;
   pytorchStepsPerSec: number | null;
   pytorchCheck: string;
@@ -46,6 +50,7 @@ async function treegradRate(
   dim: number,
   batch: number,
   seed: number,
+  stepsPerReadback: number,
 ): Promise<number> {
   const marks: [step: number, ms: number][] = [];
   await train(
@@ -53,7 +58,7 @@ async function treegradRate(
     { ...data, dev: data.dev.slice(0, batch), test: data.test.slice(0, batch) },
     { ...TRAIN_DEFAULTS, cell, dim, batch, seed, epochs: 1, ratios: false },
     {
-      stepsPerReadback: WARMUP,
+      stepsPerReadback,
       onStep: ({ step }) => {
         marks.push([step, performance.now()]);
       },
@@ -70,7 +75,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: Object.fromEntries(
-      ['datasets', 'cells', 'steps', 'dim', 'batch', 'seed', 'out'].map((k) => [
+      ['datasets', 'cells', 'steps', 'dim', 'batch', 'seed', 'readback', 'out'].map((k) => [
         k,
         { type: 'string' as const },
       ]),
@@ -85,6 +90,7 @@ async function main(): Promise<number> {
   const [batch] = ints('batch', values.batch ?? String(TRAIN_DEFAULTS.batch)) as [number];
   const [seed] = ints('seed', values.seed ?? String(TRAIN_DEFAULTS.seed)) as [number];
   if (steps <= WARMUP) throw new RangeError(`--steps must exceed the ${WARMUP} warm-up steps`);
+  const readbacks = ints('readback', values.readback ?? '1,4,16');
   const adagrad = { lr: TRAIN_DEFAULTS.lr, l2: TRAIN_DEFAULTS.l2, eps: TRAIN_DEFAULTS.eps };
 
   const torch = await TorchPeer.start();
@@ -130,11 +136,15 @@ async function main(): Promise<number> {
             pytorch = r.stepsPerSec;
           }
         }
-        const ours = await treegradRate(gpu.device, data, cell, dim, batch, seed);
+        const byReadback: Record<string, number> = {};
+        for (const k of readbacks)
+          byReadback[k] = await treegradRate(gpu.device, data, cell, dim, batch, seed, k);
+        const ours = Math.max(...Object.values(byReadback));
         const row: Row = {
           dataset,
           cell,
           steps,
+          treegradByReadback: byReadback,
           treegradStepsPerSec: ours,
           pytorchStepsPerSec: pytorch,
           pytorchCheck: check,
@@ -142,8 +152,9 @@ async function main(): Promise<number> {
         };
         rows.push(row);
         const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(1));
+        const perK = readbacks.map((k) => `k=${k} ${fmt(byReadback[k]!)}`).join(', ');
         console.log(
-          `dataset ${dataset} ${cell.padEnd(5)}  treegrad ${fmt(ours)} steps/s  pytorch ${fmt(pytorch)} steps/s  ` +
+          `dataset ${dataset} ${cell.padEnd(8)}  treegrad ${fmt(ours)} steps/s (${perK} steps per readback)  pytorch ${fmt(pytorch)} steps/s  ` +
             `treegrad/pytorch ${fmt(row.ratio)}×  (pytorch check ${check})`,
         );
       }
