@@ -1,5 +1,6 @@
 // The per-dataset numbers as one grid of strings (rows = keyword depth), rendered three ways: a
 // Markdown table (summary.md), an HTML table (report.html) and aligned plain text (the terminal).
+import type { Cell } from '../cells/index.ts';
 import { CELL_NAMES, CELLS, type CellSummary, initialRatios, type PooledRatio } from './aggregate.ts';
 import { escapeXml } from './svg.ts';
 
@@ -16,9 +17,14 @@ function fixed(x: number | null | undefined, decimals: number): string {
   return x === null || x === undefined || !Number.isFinite(x) ? DASH : x.toFixed(decimals);
 }
 
-/** The summaries of one dataset in report order (RNN, then RLSTM), with a slot per cell. */
+/** The cells with results among `cells`, in report order (the registry's). */
+function present(cells: readonly CellSummary[]): Cell[] {
+  return CELLS.filter((c) => cells.some((s) => s.cell === c));
+}
+
+/** The summaries of one dataset in report order, one per cell with results. */
 function byCell(cells: readonly CellSummary[]): (CellSummary | undefined)[] {
-  return CELLS.map((c) => cells.find((s) => s.cell === c));
+  return present(cells).map((c) => cells.find((s) => s.cell === c));
 }
 
 /** The mean ratio at `depth` in a pooled table, if any. */
@@ -36,8 +42,9 @@ export function depthGrid(cells: readonly CellSummary[]): Grid {
     ...new Set(cells.flatMap((s) => [...s.accuracyByDepth, ...s.finalRatios].map((d) => d.depth))),
   ].sort((a, b) => a - b);
   const header = ['depth', 'n'];
-  for (const c of CELLS) header.push(`${CELL_NAMES[c]} acc %`);
-  for (const c of CELLS) header.push(`${CELL_NAMES[c]} log10 r init`, `${CELL_NAMES[c]} log10 r end`);
+  for (const c of present(cells)) header.push(`${CELL_NAMES[c]} acc %`);
+  for (const c of present(cells))
+    header.push(`${CELL_NAMES[c]} log10 r init`, `${CELL_NAMES[c]} log10 r end`);
   const rows = depths.map((depth) => {
     const acc = slots.map((s) => s?.accuracyByDepth.find((d) => d.depth === depth));
     const ns = [...new Set(acc.flatMap((a) => (a ? [String(a.n)] : [])))];
