@@ -115,10 +115,42 @@ function rlstmLevel(p: TensorMap, d: number, columns: Columns): Level {
 
 type Four = [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
 
+/**
+ * Tree-LSTM level: X = [h_L | c_L | h_R | c_R] per node. The four gates and the candidate come
+ * from one product of [h_L | h_R] with the stacked matrices (rows i, f_L, f_R, o, u); then c and h
+ * per model.md.
+ */
+function treelstmLevel(p: TensorMap, d: number, columns: Columns): Level {
+  const g = (name: string) => get(p, name);
+  const pair = (l: string, r: string) => concatCols(columns, [g(l), g(r)]);
+  const w = tf.concat(
+    [
+      pair('Ui_L', 'Ui_R'),
+      pair('Uf_LL', 'Uf_LR'),
+      pair('Uf_RL', 'Uf_RR'),
+      pair('Uo_L', 'Uo_R'),
+      pair('Uu_L', 'Uu_R'),
+    ],
+    0,
+  );
+  const b = tf.concat([g('bi'), g('bf'), g('bf'), g('bo'), g('bu')]);
+  return (x) => {
+    const [hL, cL, hR, cR] = [0, 1, 2, 3].map((k) => sliceCols(columns, x, k * d, d)) as Four;
+    const pre = tf.add<tf.Tensor2D>(mm(concatCols(columns, [hL, hR]), w), b);
+    const [i, fL, fR, o] = [0, 1, 2, 3].map((k) =>
+      tf.sigmoid<tf.Tensor2D>(sliceCols(columns, pre, k * d, d)),
+    );
+    const u = tf.tanh(sliceCols(columns, pre, 4 * d, d));
+    const c = tf.add<tf.Tensor2D>(tf.add(tf.mul(i!, u), tf.mul(fL!, cL)), tf.mul(fR!, cR));
+    return concatCols(columns, [tf.mul<tf.Tensor2D>(o!, tf.tanh(c)), c]);
+  };
+}
+
 /** Each cell's level in TF.js ops (states are [h] or [h | c] by the registry's hasC). */
 const LEVELS: Record<Cell, (p: TensorMap, d: number, columns: Columns) => Level> = {
   rnn: rnnLevel,
   rlstm: rlstmLevel,
+  treelstm: treelstmLevel,
 };
 
 /**

@@ -32,6 +32,8 @@ CELL_TENSORS: dict[str, list[str]] = {
     "rnn": ["W_L", "W_R", "b"],
     "rlstm": ["Wi", "Wi_sib", "Ui", "Ui_sib", "bi", "Wf", "Wf_sib", "Uf", "Uf_sib", "bf",
               "W_L", "W_R", "b", "O_L", "O_R", "O_c", "bo"],
+    "treelstm": ["Ui_L", "Ui_R", "bi", "Uf_LL", "Uf_LR", "Uf_RL", "Uf_RR", "bf",
+                 "Uo_L", "Uo_R", "bo", "Uu_L", "Uu_R", "bu"],
 }
 
 
@@ -151,12 +153,31 @@ def rlstm_level(p: Params, d: int) -> Callable[[torch.Tensor], torch.Tensor]:
     return level
 
 
+def treelstm_level(p: Params, d: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Tree-LSTM level: X = [h_L | c_L | h_R | c_R]; the gates i, f_L, f_R, o and the candidate u
+    from one matmul of [h_L | h_R], then c and h as in docs/model.md."""
+    pairs = [("Ui_L", "Ui_R"), ("Uf_LL", "Uf_LR"), ("Uf_RL", "Uf_RR"), ("Uo_L", "Uo_R"), ("Uu_L", "Uu_R")]
+    w = torch.cat([torch.cat([p[a], p[b]], 1) for a, b in pairs], 0)
+    b = torch.cat([p["bi"], p["bf"], p["bf"], p["bo"], p["bu"]])
+
+    def level(x: torch.Tensor) -> torch.Tensor:
+        h_l, c_l, h_r, c_r = x.split(d, 1)
+        pre = torch.addmm(b, torch.cat([h_l, h_r], 1), w.t())
+        i, f_l, f_r, o = torch.sigmoid(pre[:, : 4 * d]).split(d, 1)
+        u = torch.tanh(pre[:, 4 * d :])
+        c = i * u + f_l * c_l + f_r * c_r
+        return torch.cat([o * torch.tanh(c), c], 1)
+
+    return level
+
+
 # Each cell's level (treegrad's registry, src/cells); a cell with a memory cell keeps [h | c] rows.
 LEVELS: dict[str, Callable[[Params, int], Callable[[torch.Tensor], torch.Tensor]]] = {
     "rnn": rnn_level,
     "rlstm": rlstm_level,
+    "treelstm": treelstm_level,
 }
-HAS_C = {"rlstm"}
+HAS_C = {"rlstm", "treelstm"}
 
 
 def batch_loss(cell: str, d: int, p: Params, batch: Batch) -> torch.Tensor:

@@ -3,10 +3,11 @@
 // it; adding a cell is a folder, its shaders, and one line here (docs/engine.md, "Adding a cell").
 import { rlstm } from './rlstm/index.ts';
 import { rnn } from './rnn/index.ts';
+import { treelstm } from './treelstm/index.ts';
 import type { CellDef } from './types.ts';
 
 /** Every cell by name, in report order. */
-export const REGISTRY = { rnn, rlstm } as const satisfies Record<string, CellDef>;
+export const REGISTRY = { rnn, rlstm, treelstm } as const satisfies Record<string, CellDef>;
 
 /** A cell's name. */
 export type Cell = keyof typeof REGISTRY;

@@ -112,6 +112,16 @@ const TRANSCRIPTIONS: Record<Cell, (p: Params, l: State, r: State) => State> = {
     const o = sig(add(W('O_L', hL), W('O_R', hR), W('O_c', c), T('bo')));
     return { h: mul(o, c.map(Math.tanh)), c };
   },
+  treelstm(p, { h: hL, c: cL }, { h: hR, c: cR }) {
+    const { T, W, add, sig, mul } = rows(p);
+    const i = sig(add(W('Ui_L', hL), W('Ui_R', hR), T('bi')));
+    const fL = sig(add(W('Uf_LL', hL), W('Uf_LR', hR), T('bf')));
+    const fR = sig(add(W('Uf_RL', hL), W('Uf_RR', hR), T('bf')));
+    const o = sig(add(W('Uo_L', hL), W('Uo_R', hR), T('bo')));
+    const u = add(W('Uu_L', hL), W('Uu_R', hR), T('bu')).map(Math.tanh);
+    const c = add(mul(i, u), mul(fL, cL), mul(fR, cR));
+    return { h: mul(o, c.map(Math.tanh)), c };
+  },
 };
 
 /** The root's h and c by the transcription (number[] rows). */
