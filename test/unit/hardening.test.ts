@@ -47,7 +47,7 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-const e = { ...PRESETS.quick, epochs: 2, trainSize: 10, devSize: 5, testSize: 5, dim: 2 };
+const e = { ...PRESETS.quick, epochs: 2, trainSize: 10, devSize: 5, testSize: 5, dim: 2, lr: 0.01 };
 const settings: RunSettings = pointSettings(e, { dataset: 1, cell: 'rnn', seed: 1 }, 'test adapter');
 
 function state(over: Partial<TrainState> = {}): TrainState {
@@ -143,6 +143,8 @@ describe('2. settings are recorded and compared', () => {
     writeFileSync(join(dir, 'results', '1-rnn-1.json'), JSON.stringify(result()));
     const base = ['experiment', '--out', dir, '--datasets', '1', '--cells', 'rnn', '--seeds', '1'];
     const sizes = [
+      '--lr',
+      '0.01',
       '--train-size',
       '10',
       '--dev-size',
@@ -154,7 +156,7 @@ describe('2. settings are recorded and compared', () => {
       '--epochs',
       '2',
     ];
-    const lr = await cli(...base, ...sizes, '--lr', '0.5');
+    const lr = await cli(...base, ...sizes.slice(2), '--lr', '0.5');
     expect(lr.code).toBe(2);
     expect(lr.err).toMatch(/1-rnn-1\.json: lr: 0.01 in the file, 0.5 now/);
     expect(lr.err).toMatch(/--fresh/);
