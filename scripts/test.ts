@@ -116,6 +116,7 @@ if (extra.length === 0) {
   };
   browserStep('chrome-gpu', 'test/browser/run.ts');
   browserStep('app-smoke', 'test/browser/app-smoke.ts');
+  browserStep('report-render', 'test/browser/report-render.ts');
 }
 
 rmSync(dir, { recursive: true, force: true });

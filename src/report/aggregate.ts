@@ -12,6 +12,11 @@ export const DEFAULT_CLASSES = 5;
 /** Cells in report order (the registry's). */
 export { CELLS } from '../cells/index.ts';
 
+/** Each cell's colour in figures (the registry's). */
+export const CELL_COLOURS: Readonly<Record<Cell, string>> = Object.fromEntries(
+  CELLS.map((c) => [c, REGISTRY[c].colour]),
+) as Record<Cell, string>;
+
 /** Display names of the cells. */
 export const CELL_NAMES: Readonly<Record<Cell, string>> = Object.fromEntries(
   CELLS.map((c) => [c, REGISTRY[c].label]),
@@ -65,6 +70,10 @@ export interface CellSummary {
   ratios: EpochRatioSummary[];
   /** Pooled over each seed's last recorded epoch. */
   finalRatios: PooledRatio[];
+  /** Per depth with at least two seeds that have trees there: the spread (std) of their accuracies. */
+  accuracySpread: Record<number, number>;
+  /** Per epoch (1, 2, …): training loss and dev accuracy, mean ± std over the seeds that ran it. */
+  curves: { epoch: number; trainLoss: MeanStd; devAccuracy: MeanStd }[];
 }
 
 /** Reads and validates every DIR/results/*.json, sorted by file name; a bad file throws an Error naming it. */
@@ -215,7 +224,29 @@ export function summariseCell(results: readonly ExperimentResult[]): CellSummary
       return { epoch, seeds: tables.length, byDepth: poolRatios(tables) };
     }),
     finalRatios: poolRatios(runs.flatMap((r) => last(r).map((e) => e.byDepth))),
+    accuracySpread: spreadByDepth(runs),
+    curves: Array.from({ length: Math.max(...runs.map((r) => r.trainLoss.length)) }, (_, i) => {
+      const ran = runs.filter((r) => r.trainLoss.length > i);
+      return {
+        epoch: i + 1,
+        trainLoss: meanStd(ran.map((r) => r.trainLoss[i]!)),
+        devAccuracy: meanStd(ran.map((r) => r.devAccuracy[i] ?? 0)),
+      };
+    }),
   };
+}
+
+/** Std over seeds of accuracy at each depth where at least two seeds have trees. */
+function spreadByDepth(runs: readonly ExperimentResult[]): Record<number, number> {
+  const byDepth = new Map<number, number[]>();
+  for (const r of runs) {
+    for (const [key, d] of Object.entries(r.accuracyByDepth)) {
+      if (d.n > 0) byDepth.set(Number(key), [...(byDepth.get(Number(key)) ?? []), d.accuracy]);
+    }
+  }
+  const out: Record<number, number> = {};
+  for (const [depth, values] of byDepth) if (values.length >= 2) out[depth] = meanStd(values).std;
+  return out;
 }
 
 /** Groups results by (dataset, cell) and pools each group; sorted by dataset, then cell in registry order. */

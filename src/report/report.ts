@@ -1,11 +1,29 @@
 // The report of an experiment directory: DIR/report.html (self-contained: inline SVG and CSS),
 // DIR/summary.md, and a plain-text table for the terminal, all from DIR/results/*.json.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../train/files.ts';
-import { aggregateResults, CELL_NAMES, type CellSummary, readResults } from './aggregate.ts';
+import {
+  aggregateResults,
+  CELL_COLOURS,
+  CELL_NAMES,
+  CELLS,
+  type CellSummary,
+  initialRatios,
+  readResults,
+} from './aggregate.ts';
 import { chance, depthOutcomes, findings, lengthSentence, MIN_TREES, percent } from './findings.ts';
-import { escapeXml, niceTicks, type RefLine, SEQUENTIAL, type Series, svgPlot } from './svg.ts';
-import { depthGrid, excludedLine, htmlTable, markdownTable, testAccuracyLine, textTable } from './tables.ts';
+import { escapeXml, type Marker, niceTicks, type RefLine, SEQUENTIAL, type Series, svgPlot } from './svg.ts';
+import {
+  csvTable,
+  depthGrid,
+  excludedLine,
+  type Grid,
+  htmlTable,
+  markdownTable,
+  testAccuracyLine,
+  textTable,
+} from './tables.ts';
 
 /** The three renderings of one report. */
 export interface Report {
@@ -15,6 +33,101 @@ export interface Report {
   summary: string;
   /** The same numbers compactly, for the terminal. */
   table: string;
+  /** Every table as a grid, by CSV file name (DIR/tables/NAME). */
+  tables: Record<string, Grid>;
+}
+
+/** Marker shapes by the cell's place in the registry: colour and shape tell cells apart. */
+const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond'];
+
+/** A cell's colour (the registry's) and marker. */
+function cellStyle(cell: CellSummary['cell']): { color: string; marker: Marker } {
+  return { color: CELL_COLOURS[cell], marker: MARKERS[CELLS.indexOf(cell) % MARKERS.length] ?? 'circle' };
+}
+
+/** Marker radius for n trees at a depth, relative to the most at any depth of the figure. */
+function radiusFor(n: number, most: number): number {
+  return 2 + 4.5 * Math.sqrt(n / Math.max(1, most));
+}
+
+/**
+ * The paper's headline figure for one dataset: accuracy by keyword depth, one series per cell
+ * (colour and marker), marker area growing with n, hollow below MIN_TREES, bars ± std over seeds.
+ */
+export function depthAccuracyPlot(group: readonly CellSummary[]): string {
+  const most = Math.max(...group.flatMap((s) => s.accuracyByDepth.map((d) => d.n)));
+  const series: Series[] = group.map((s) => ({
+    label: CELL_NAMES[s.cell],
+    ...cellStyle(s.cell),
+    points: s.accuracyByDepth.map((d) => ({
+      x: d.depth,
+      y: d.n > 0 ? d.accuracy : null,
+      r: radiusFor(d.n, most),
+      hollow: d.n < MIN_TREES,
+      ...(s.accuracySpread[d.depth] !== undefined ? { err: s.accuracySpread[d.depth] } : {}),
+    })),
+  }));
+  return svgPlot({
+    title: `Dataset ${group[0]?.dataset}: test accuracy by keyword depth`,
+    xLabel: 'keyword depth',
+    yLabel: 'accuracy',
+    series,
+    refLines: chanceLines(group),
+    yDomain: [0, 1],
+    integerX: true,
+    width: 520,
+    height: 340,
+  });
+}
+
+/** log10 r by depth at initialisation (dashed) and at the end of training (solid), per cell. */
+export function ratioInitEndPlot(group: readonly CellSummary[]): string {
+  const series: Series[] = group.flatMap((s) => {
+    const style = cellStyle(s.cell);
+    const init = initialRatios(s);
+    const pts = (rows: readonly { depth: number; n: number; mean: number | null }[]) =>
+      rows.map((d) => ({ x: d.depth, y: d.mean, hollow: d.n < MIN_TREES }));
+    return [
+      ...(init ? [{ label: `${CELL_NAMES[s.cell]} init`, ...style, dashed: true, points: pts(init) }] : []),
+      { label: `${CELL_NAMES[s.cell]} end`, ...style, points: pts(s.finalRatios) },
+    ];
+  });
+  return svgPlot({
+    title: `Dataset ${group[0]?.dataset}: mean log10 r by keyword depth`,
+    xLabel: 'keyword depth',
+    yLabel: 'mean log10 r',
+    series,
+    integerX: true,
+    width: 520,
+    height: 340,
+  });
+}
+
+/** Training loss and dev accuracy per epoch, per cell (mean, bars ± std over seeds). */
+export function curvePlots(group: readonly CellSummary[]): string[] {
+  const plot = (what: 'trainLoss' | 'devAccuracy', title: string, yLabel: string) =>
+    svgPlot({
+      title: `Dataset ${group[0]?.dataset}: ${title}`,
+      xLabel: 'epoch',
+      yLabel,
+      series: group.map((s) => ({
+        label: CELL_NAMES[s.cell],
+        ...cellStyle(s.cell),
+        points: s.curves.map((c) => ({
+          x: c.epoch,
+          y: c[what].mean,
+          ...(c[what].count > 1 ? { err: c[what].std } : {}),
+        })),
+      })),
+      integerX: true,
+      ...(what === 'devAccuracy' ? { yDomain: [0, 1] as const, refLines: chanceLines(group) } : {}),
+      width: 520,
+      height: 300,
+    });
+  return [
+    plot('trainLoss', 'training loss per epoch', 'mean loss'),
+    plot('devAccuracy', 'dev accuracy per epoch', 'accuracy'),
+  ];
 }
 
 /** Ratio curves per cell: at most this many epochs (always initialisation and the last). */
@@ -32,6 +145,9 @@ export function writeReport(dir: string, status: readonly string[] = []): Report
   const report = buildReport(aggregateResults(results), results.length, status);
   writeAtomic(join(dir, 'report.html'), report.html);
   writeAtomic(join(dir, 'summary.md'), report.summary);
+  mkdirSync(join(dir, 'tables'), { recursive: true });
+  for (const [name, grid] of Object.entries(report.tables))
+    writeAtomic(join(dir, 'tables', name), csvTable(grid));
   return report;
 }
 
@@ -110,18 +226,20 @@ export function ratioPlots(cells: readonly CellSummary[]): string[] {
   );
 }
 
-/** Accuracy against the final mean log10 ratio, one point per (cell, dataset, depth) with enough trees. */
+/** Accuracy against the final mean log10 ratio, one point per (dataset, depth) with enough trees, one series per cell. */
 export function scatterPlot(cells: readonly CellSummary[]): string {
-  const several = new Set(cells.map((s) => s.dataset)).size > 1;
-  const series: Series[] = cells.map((s) => {
-    const all = depthOutcomes(s);
-    const kept = all.some((p) => p.n >= MIN_TREES) ? all.filter((p) => p.n >= MIN_TREES) : all;
-    return {
-      label: seriesLabel(s, several),
-      line: false,
-      points: kept.map((p) => ({ x: p.log10Ratio, y: p.accuracy })),
-    };
-  });
+  const series: Series[] = CELLS.filter((c) => cells.some((s) => s.cell === c)).map((cell) => ({
+    label: CELL_NAMES[cell],
+    ...cellStyle(cell),
+    line: false,
+    points: cells
+      .filter((s) => s.cell === cell)
+      .flatMap((s) => {
+        const all = depthOutcomes(s);
+        return all.some((p) => p.n >= MIN_TREES) ? all.filter((p) => p.n >= MIN_TREES) : all;
+      })
+      .map((p) => ({ x: p.log10Ratio, y: p.accuracy })),
+  }));
   return svgPlot({
     title: 'Accuracy against gradient ratio, end of training',
     xLabel: 'mean log10 r at the keyword depth',
@@ -131,6 +249,45 @@ export function scatterPlot(cells: readonly CellSummary[]): string {
     yDomain: [0, 1],
   });
 }
+
+/** Which epochs the per-epoch ratio plots show, in words. */
+function epochSelection(group: readonly CellSummary[]): string {
+  const all = [...new Set(group.flatMap((s) => s.ratios.map((e) => e.epoch)))].sort((a, b) => a - b);
+  const shown = pickEpochs(all);
+  const last = all.at(-1) ?? 0;
+  return shown.length === all.length
+    ? `Every epoch is shown (initialisation and epochs 1–${last}).`
+    : `Epochs shown: ${shown.map((e) => (e === 0 ? 'initialisation' : e)).join(', ')} of 0–${last} (at most ${MAX_EPOCH_CURVES}, evenly spread, always the first and the last).`;
+}
+
+/** Test accuracy per (dataset, cell): the numbers of every section's first line, as one table. */
+function testAccuracyGrid(cells: readonly CellSummary[]): Grid {
+  return {
+    header: [
+      'dataset',
+      'cell',
+      'seeds',
+      'test accuracy mean',
+      'test accuracy std',
+      'best-dev epochs',
+      'epochs',
+    ],
+    rows: cells.map((s) => [
+      String(s.dataset),
+      s.cell,
+      String(s.seeds.length),
+      s.testAccuracy.mean.toFixed(4),
+      s.testAccuracy.std.toFixed(4),
+      s.bestEpochs.join(' '),
+      s.epochs.join(' '),
+    ]),
+  };
+}
+
+const FIGURE_NOTE =
+  `Marker area grows with n, the test trees whose keyword is at that depth; hollow markers: fewer than ${MIN_TREES} ` +
+  'trees (too few to trust); bars: ± one standard deviation over seeds (with two or more). Dashed: at initialisation; ' +
+  'solid: after the last epoch.';
 
 /** `d = 50; seeds 1, 2, 3; 6 result files`. */
 function metaLine(cells: readonly CellSummary[], files: number): string {
@@ -169,26 +326,37 @@ export function buildReport(
     status.length > 0
       ? `<ul class="status">${status.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`
       : '',
-    `<h2>Accuracy by keyword depth and by gradient ratio</h2>\n<div class="row">`,
-    `<figure>${accuracyPlot(cells)}</figure>\n<figure>${scatterPlot(cells)}`,
-    `<figcaption>One point per (cell, keyword depth) with at least ${MIN_TREES} test trees: ` +
-      `accuracy at the best-dev epoch against mean log10 r after the last epoch.</figcaption></figure>\n</div>`,
+    '<h2>Accuracy and gradient ratio by keyword depth, per dataset</h2>',
+    `<p class="meta">${escapeXml(FIGURE_NOTE)}</p>`,
+    ...groups.map(
+      (group) =>
+        `<div class="row"><figure>${depthAccuracyPlot(group)}</figure>\n<figure>${ratioInitEndPlot(group)}</figure></div>`,
+    ),
+    `<h2>Accuracy against gradient ratio</h2>\n<figure>${scatterPlot(cells)}`,
+    `<figcaption>One point per (dataset, keyword depth) with at least ${MIN_TREES} test trees: ` +
+      `accuracy at the best-dev epoch against mean log10 r after the last epoch.</figcaption></figure>`,
   ];
+  const tables: Record<string, Grid> = { 'test-accuracy.csv': testAccuracyGrid(cells) };
   for (const group of groups) {
     const title = datasetTitle(group[0]?.dataset ?? 0);
     const grid = depthGrid(group);
     const testLine = `Test accuracy at the best-dev epoch (mean ± std over seeds): ${testAccuracyLine(group)}.`;
     const excluded = excludedLine(group);
     const shows = findings(group);
+    tables[`dataset-${group[0]?.dataset ?? 0}.csv`] = grid;
     md.push(`## ${title}`, '', testLine, '', markdownTable(grid), '', NOTES, '');
     if (excluded) md.push(excluded, '');
     md.push(`**What this shows.** ${shows}`, '');
     text.push('', title, testLine, textTable(grid), ...(excluded ? [excluded] : []), shows);
     html.push(
       `<h2>${escapeXml(title)}</h2>\n<p>${escapeXml(testLine)}</p>`,
+      `<div class="row">${curvePlots(group)
+        .map((svg) => `<figure>${svg}</figure>`)
+        .join('\n')}</div>`,
       `<div class="row">${ratioPlots(group)
         .map((svg) => `<figure>${svg}</figure>`)
         .join('\n')}</div>`,
+      `<p class="meta">${escapeXml(epochSelection(group))}</p>`,
       htmlTable(grid),
       `<p class="meta">${escapeXml(NOTES)}</p>`,
       excluded ? `<p class="meta">${escapeXml(excluded)}</p>` : '',
@@ -196,5 +364,11 @@ export function buildReport(
     );
   }
   html.push('</body>\n</html>\n');
-  return { html: html.filter((h) => h).join('\n'), summary: md.join('\n'), table: text.join('\n') };
+  md.push('Every table is also in tables/*.csv beside this file.', '');
+  return {
+    html: html.filter((h) => h).join('\n'),
+    summary: md.join('\n'),
+    table: text.join('\n'),
+    tables,
+  };
 }

@@ -5,7 +5,16 @@
 export interface Point {
   x: number;
   y: number | null;
+  /** Marker radius in pixels (default 2.5 on lines, 4 in scatters), e.g. growing with n. */
+  r?: number;
+  /** Drawn as an outline only (e.g. too few trees to trust). */
+  hollow?: boolean;
+  /** ± this much drawn as an error bar (e.g. the spread over seeds). */
+  err?: number;
 }
+
+/** Marker shapes: with colour, they tell series apart in grey print too. */
+export type Marker = 'circle' | 'square' | 'triangle' | 'diamond';
 
 /** One series: points joined by a line (default) or markers only. */
 export interface Series {
@@ -15,6 +24,10 @@ export interface Series {
   color?: string;
   /** false: markers only (a scatter). */
   line?: boolean;
+  /** Marker shape (default circle). */
+  marker?: Marker;
+  /** A dashed line (e.g. at initialisation, beside the solid end of training). */
+  dashed?: boolean;
 }
 
 /** A dashed horizontal line across the plot, labelled at its right end. */
@@ -82,7 +95,7 @@ function extent(values: readonly number[]): [number, number] {
 }
 
 /** Whether a point can be drawn: finite x and y. */
-function drawable(p: Point): p is { x: number; y: number } {
+function drawable(p: Point): p is Point & { y: number } {
   return p.y !== null && Number.isFinite(p.y) && Number.isFinite(p.x);
 }
 
@@ -109,6 +122,22 @@ function axis(domain: readonly [number, number] | undefined, values: number[], i
     step,
     ticks: ticks.filter((t) => t >= first - 1e-9 * span && t <= last + 1e-9 * span),
   };
+}
+
+/** A marker of `shape` centred on (x, y) with radius r. */
+function markerShape(shape: Marker, x: number, y: number, r: number, color: string, hollow: boolean): string {
+  const paint = hollow ? `fill="#fff" stroke="${color}" stroke-width="1.5"` : `fill="${color}"`;
+  const f = (v: number) => v.toFixed(1);
+  switch (shape) {
+    case 'square':
+      return `<rect x="${f(x - r * 0.9)}" y="${f(y - r * 0.9)}" width="${f(r * 1.8)}" height="${f(r * 1.8)}" ${paint}/>`;
+    case 'triangle':
+      return `<path d="M${f(x)},${f(y - r * 1.15)}L${f(x + r)},${f(y + r * 0.75)}L${f(x - r)},${f(y + r * 0.75)}Z" ${paint}/>`;
+    case 'diamond':
+      return `<path d="M${f(x)},${f(y - r * 1.2)}L${f(x + r * 1.2)},${f(y)}L${f(x)},${f(y + r * 1.2)}L${f(x - r * 1.2)},${f(y)}Z" ${paint}/>`;
+    default:
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${f(r)}" ${paint}/>`;
+  }
 }
 
 /** A text element at (x, y) with extra attributes. */
@@ -158,23 +187,37 @@ export function svgPlot(opts: PlotOptions): string {
     out.push(
       `<line x1="${left}" x2="${left + pw}" y1="${sy(r.y)}" y2="${sy(r.y)}" stroke="#555" stroke-dasharray="5 4"/>`,
     );
-    out.push(text(left + pw - 4, sy(r.y), r.label, 'dy="-0.4em" text-anchor="end" fill="#555"'));
+    // Labelled in the right margin, beside the plot, where no data line can cross it.
+    out.push(text(left + pw + 6, sy(r.y), r.label, 'dy="0.35em" fill="#555"'));
   }
   opts.series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length];
+    const color = s.color ?? PALETTE[i % PALETTE.length] ?? '#000';
     const line = s.line !== false;
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const shape = s.marker ?? 'circle';
     if (line)
-      out.push(`<path d="${linePath(s.points, sx, sy)}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      out.push(
+        `<path d="${linePath(s.points, sx, sy)}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`,
+      );
     for (const p of s.points.filter(drawable)) {
-      out.push(`<circle cx="${sx(p.x)}" cy="${sy(p.y)}" r="${line ? 2.5 : 4}" fill="${color}"/>`);
+      if (p.err !== undefined && p.err > 0) {
+        const [lo, hi] = [sy(p.y - p.err), sy(p.y + p.err)];
+        out.push(
+          `<line x1="${sx(p.x)}" x2="${sx(p.x)}" y1="${lo}" y2="${hi}" stroke="${color}" stroke-width="1"/>`,
+        );
+      }
+      const r = p.r ?? (line ? 2.5 : 4);
+      out.push(markerShape(shape, Number(sx(p.x)), Number(sy(p.y)), r, color, p.hollow === true));
     }
     // Legend entry, right of the plot.
     const [x, y] = [left + pw + 12, top + 8 + i * 17];
     if (line)
-      out.push(`<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"/>`);
+      out.push(
+        `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"${dash}/>`,
+      );
     out.push(
-      `<circle cx="${x + 9}" cy="${y}" r="3" fill="${color}"/>`,
-      text(x + 24, y, s.label, 'dy="0.35em"'),
+      markerShape(shape, x + 9, y, 3.5, color, false),
+      text(x + 24, y, s.label, 'dy="0.35em" class="legend"'),
     );
   });
   out.push('</svg>');

@@ -105,3 +105,9 @@ export function textTable(g: Grid): string {
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all.map((r) => r.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ')).join('\n');
 }
+
+/** A grid as CSV (RFC 4180: fields with a comma, quote or newline are quoted). */
+export function csvTable(g: Grid): string {
+  const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return `${[g.header, ...g.rows].map((r) => r.map(field).join(',')).join('\n')}\n`;
+}

@@ -184,16 +184,31 @@ describe('writeReport', () => {
     const report = writeReport(dir);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toBe(report.html);
-    // Accuracy by depth, the scatter, and one ratio plot per cell.
-    expect(html.match(/<svg /g)).toHaveLength(4);
+    // Per dataset: accuracy and log10 r (init and end) by depth, the two training curves, one
+    // per-epoch ratio plot per cell; and the scatter.
+    expect(html.match(/<svg /g)).toHaveLength(7);
     for (const title of [
-      'Test accuracy by keyword depth',
+      'Dataset 3: test accuracy by keyword depth',
+      'Dataset 3: mean log10 r by keyword depth',
+      'Dataset 3: training loss per epoch',
+      'Dataset 3: dev accuracy per epoch',
       'Accuracy against gradient ratio',
       'RNN: mean',
       'RLSTM: mean',
     ]) {
       expect(html).toContain(title);
     }
+    // Cells differ by marker as well as colour; two seeds give error bars; legends name every series.
+    expect(html).toMatch(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="#f28e2b"/);
+    expect(html).toMatch(/RLSTM init<\/text>[\s\S]*RLSTM end<\/text>/);
+    expect(html).toContain('Every epoch is shown');
+    for (const name of ['test-accuracy.csv', 'dataset-3.csv'])
+      expect(readFileSync(join(dir, 'tables', name), 'utf8').split('\n')[0]).toMatch(
+        /^(dataset,cell|depth,n)/,
+      );
+    expect(readFileSync(join(dir, 'tables', 'dataset-3.csv'), 'utf8')).toContain(
+      '4,80,40.0,95.0,-1.60,-2.20,-0.40,-0.40',
+    );
     expect(html).not.toMatch(/https?:\/\/|\bsrc=|\bhref=|<script|url\(/i);
     const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
     expect(summary).toBe(report.summary);
