@@ -8,7 +8,6 @@ import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
 import { treeLabel, wordIndex } from '../reference/forward.ts';
 import type { Tree } from '../trees/tree.ts';
-import { cellParams } from './cells.ts';
 import type { ParamLayout } from './layout.ts';
 
 // Usages are read when used: in Node the WebGPU globals exist only once Dawn is loaded.
@@ -32,7 +31,8 @@ export class GpuBatch {
 
   constructor(
     private readonly device: GPUDevice,
-    private readonly layout: ParamLayout,
+    /** The level kernels' uniform for a batch with this many leaves (packed by field name). */
+    private readonly cellParams: (numLeaves: number) => Uint32Array,
   ) {}
 
   /** Loads a planned minibatch: the index buffers now hold it. */
@@ -49,7 +49,7 @@ export class GpuBatch {
     this.put('labels', labels, STORAGE());
     this.put('wordOffsets', u32(plan.wordOffsets), STORAGE());
     this.put('wordLeaves', u32(plan.wordLeaves), STORAGE());
-    this.put('cellParams', cellParams(this.layout, plan.numLeaves), UNIFORM());
+    this.put('cellParams', this.cellParams(plan.numLeaves), UNIFORM());
   }
 
   /** Number of trees. */

@@ -3,6 +3,9 @@
 import { type Cell, cellDef } from '../cells/index.ts';
 import type { CellKernels } from '../cells/types.ts';
 import { CELL_TENSORS } from '../params/shapes.ts';
+import type { Kernel } from '../gpu/kernel.ts';
+import type { ShaderInfo } from '../gpu/shaders.ts';
+import { checkFields, UniformMismatchError } from '../gpu/uniforms.ts';
 import type { ParamLayout } from './layout.ts';
 
 export { type GradTerms, type LevelLaunch, SRC } from '../cells/types.ts';
@@ -21,13 +24,28 @@ export function cellSpec(cell: Cell, dim: number): CellSpec {
   return { cell, hasC: def.hasC, ...def.kernels(dim) };
 }
 
-/** The level kernels' uniform: numLeaves, then the offset of each cell tensor in model.md's order. */
-export function cellParams(layout: ParamLayout, numLeaves: number): Uint32Array {
-  const names = CELL_TENSORS[layout.cell];
-  const words = new Uint32Array(Math.ceil((1 + names.length) / 4) * 4);
-  words[0] = numLeaves;
-  names.forEach((name, i) => {
-    words[i + 1] = layout.offsets[name]!;
-  });
-  return words;
+/** The level kernels' `Params` fields: numLeaves, then off<tensor> for each cell tensor in model.md's order. */
+export function cellParamFields(cell: Cell): string[] {
+  return ['numLeaves', ...CELL_TENSORS[cell].map((name) => `off${name}`)];
+}
+
+/**
+ * Checks a level kernel's `Params` struct against the cell's tensor list, field by field and in
+ * order (forward and backward share one uniform buffer), and its `Range` struct against the
+ * (start, count) pairs of the dispatch ranges, when its pipeline is built.
+ */
+export function checkCellKernel(info: ShaderInfo, cell: Cell): void {
+  const layout = info.uniforms.params;
+  if (!layout) throw new UniformMismatchError(`kernel ${info.name}: no uniform binding "params"`);
+  checkFields(info.name, 'params', layout, cellParamFields(cell), `the ${cell} tensors`);
+  // The dispatch ranges are written as (start, count) pairs, one per RANGE_STRIDE (GpuBatch).
+  const range = info.uniforms.range;
+  if (!range) throw new UniformMismatchError(`kernel ${info.name}: no uniform binding "range"`);
+  checkFields(info.name, 'range', range, ['start', 'count'], 'a dispatch range');
+}
+
+/** The level kernels' uniform, packed by field name: numLeaves and the offset of each cell tensor. */
+export function cellParams(kernel: Kernel, layout: ParamLayout, numLeaves: number): Uint32Array {
+  const offsets = CELL_TENSORS[layout.cell].map((name) => [`off${name}`, layout.offsets[name]!] as const);
+  return kernel.pack('params', { numLeaves, ...Object.fromEntries(offsets) });
 }

@@ -8,7 +8,7 @@ import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog } from './loss-log.ts';
-import { type CellSpec, cellSpec } from './cells.ts';
+import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { checkBatch, checkModel, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
@@ -84,6 +84,9 @@ export class TreeEngine {
       kernels.get('embed_grad', { D, WG }),
       kernels.get('node_norms', { D }),
     ]);
+    // The level kernels' Params must be the cell's tensors, by name and in order.
+    checkCellKernel(forward.info, shape.cell);
+    checkCellKernel(backward.info, shape.cell);
     const k = { leaf, forward, backward, classifier, reduce, partials, embed, norms } as Record<
       string,
       Kernel
@@ -142,7 +145,7 @@ export class TreeEngine {
 
   /** Plans and uploads a minibatch; it can then be stepped any number of times. */
   upload(trees: readonly Tree[], labels?: readonly number[]): GpuBatch {
-    const batch = new GpuBatch(this.device, this.layout);
+    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward!, this.layout, n));
     this.batches.add(batch);
     return this.reload(batch, trees, labels);
   }

@@ -114,8 +114,8 @@ export function reduceTables(
 }
 
 /**
- * outer_reduce's uniform for R rows (gathered through idx with stride iStride, deltas with stride
- * dStride) and reduce_partials' uniform, with the chunking of R.
+ * outer_reduce's uniform fields for R rows (gathered through idx with stride iStride, deltas with
+ * stride dStride) and reduce_partials', with the chunking of R; the kernels pack them by name.
  */
 export function reduceParams(
   t: ReduceTable,
@@ -125,24 +125,21 @@ export function reduceParams(
   selfBase: number,
   dim: number,
   scale: number,
-): { reduce: Uint32Array; partials: Uint32Array; numChunks: number } {
+): { reduce: Record<string, number>; partials: Record<string, number>; numChunks: number } {
   const { numChunks, chunkRows } = chunking(R);
-  const reduce = new Uint32Array([
+  const reduce = {
     R,
     dStride,
     iStride,
-    t.numTensors,
+    numTensors: t.numTensors,
     selfBase,
-    dim,
-    0,
+    D: dim,
+    scale,
     chunkRows,
     numChunks,
-    t.tiles,
-    t.elements,
-    0,
-  ]);
-  new Float32Array(reduce.buffer)[6] = scale;
-  const partials = new Uint32Array([t.elements, numChunks, t.numTensors, 0]);
-  new Float32Array(partials.buffer)[3] = scale;
+    tiles: t.tiles,
+    partialStride: t.elements,
+  };
+  const partials = { elements: t.elements, numChunks, numTensors: t.numTensors, scale };
   return { reduce, partials, numChunks };
 }

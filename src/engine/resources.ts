@@ -55,20 +55,24 @@ export function ensureState(e: EngineParts, plan: LevelPlan): void {
 export function batchUniforms(e: EngineParts, plan: LevelPlan): Record<string, Uint32Array> {
   const L = e.layout;
   const D = e.shape.dim;
+  const k = e.kernels;
   const scale = 1 / plan.numTrees;
-  const embed = new Uint32Array([e.shape.vocab.length, L.offsets.E!, 0, 0]);
-  new Float32Array(embed.buffer)[2] = scale;
   const cell = reduceParams(e.reduce.cell, plan.numInternal, e.spec.deltaWidth, 2, plan.numLeaves, D, scale);
   const cls = reduceParams(e.reduce.classifier, plan.numTrees, e.shape.classes, 1, 0, D, scale);
+  // Every uniform packed by field name from its kernel's struct.
   return {
-    leafParams: new Uint32Array([plan.numLeaves, L.offsets.E!, 0, 0]),
-    classifierParams: new Uint32Array([plan.numTrees, L.offsets.Wc!, L.offsets.bc!, 0]),
-    cellReduceParams: cell.reduce,
-    cellPartialsParams: cell.partials,
-    classReduceParams: cls.reduce,
-    classPartialsParams: cls.partials,
-    embedParams: embed,
-    normsParams: new Uint32Array([plan.numNodes, e.spec.hasC ? 1 : 0, 0, 0]),
+    leafParams: k.leaf!.pack('params', { numLeaves: plan.numLeaves, offE: L.offsets.E! }),
+    classifierParams: k.classifier!.pack('params', {
+      numTrees: plan.numTrees,
+      offWc: L.offsets.Wc!,
+      offbc: L.offsets.bc!,
+    }),
+    cellReduceParams: k.reduce!.pack('params', cell.reduce),
+    cellPartialsParams: k.partials!.pack('params', cell.partials),
+    classReduceParams: k.reduce!.pack('params', cls.reduce),
+    classPartialsParams: k.partials!.pack('params', cls.partials),
+    embedParams: k.embed!.pack('params', { vocab: e.shape.vocab.length, offE: L.offsets.E!, scale }),
+    normsParams: k.norms!.pack('params', { numNodes: plan.numNodes, hasC: e.spec.hasC ? 1 : 0 }),
   };
 }
 

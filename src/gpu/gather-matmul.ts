@@ -60,7 +60,7 @@ export class GatherMatmul {
       params: uploadBuffer(
         device,
         'params',
-        new Uint32Array([rows, inDim, outDim, outTiles]),
+        kernel.pack('params', { rows, inDim, outDim, outTiles }),
         GPUBufferUsage.UNIFORM,
       ),
     };

@@ -56,7 +56,12 @@ export class Gemm {
       C: device.createBuffer({ label: 'C', size: M * N4 * 16, usage: storage | GPUBufferUsage.COPY_SRC }),
       A: uploadBuffer(device, 'A', padColumns(A, M, K, 4 * K4), storage),
       B: uploadBuffer(device, 'B', padColumns(B, K, N, 4 * N4), storage),
-      params: uploadBuffer(device, 'params', new Uint32Array([M, K4, N4, colTiles]), GPUBufferUsage.UNIFORM),
+      params: uploadBuffer(
+        device,
+        'params',
+        kernel.pack('params', { M, K4, N4, colTiles }),
+        GPUBufferUsage.UNIFORM,
+      ),
     };
     const maxPerDim = input.maxWorkgroupsPerDim ?? device.limits.maxComputeWorkgroupsPerDimension;
     const dispatch = computeDispatch(colTiles * Math.ceil(M / (WY * RM)), maxPerDim);

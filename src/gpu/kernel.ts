@@ -1,6 +1,7 @@
 // Compute pipelines built from shaders/, cached by (kernel, overrides), with bind groups checked
 // against the kernel's own declarations.
 import { type BindingDecl, loadShaderSource, reflectShader, type ShaderInfo } from './shaders.ts';
+import { type UniformLayout, UniformMismatchError, packUniform } from './uniforms.ts';
 
 /** Raised when TypeScript's bindings or constants do not match what a kernel declares. */
 export class BindingMismatchError extends Error {
@@ -27,6 +28,25 @@ export class Kernel {
     private readonly layout: GPUBindGroupLayout,
     private readonly device: GPUDevice,
   ) {}
+
+  /** The struct layout of uniform binding `binding` (throws naming the kernel if it has none). */
+  uniform(binding: string): UniformLayout {
+    const layout = this.info.uniforms[binding];
+    if (!layout) {
+      throw new UniformMismatchError(
+        `kernel ${this.info.name}: no uniform binding "${binding}" (it declares ${Object.keys(this.info.uniforms).join(', ') || 'none'})`,
+      );
+    }
+    return layout;
+  }
+
+  /**
+   * The uniform struct of binding `binding` packed by field name from `values` (padding fields
+   * `_…` zero): every field must be given, and no name the struct lacks.
+   */
+  pack(binding: string, values: Readonly<Record<string, number>>): Uint32Array {
+    return packUniform(this.info.name, binding, this.uniform(binding), values);
+  }
 
   /**
    * A bind group from buffers given by binding name. Every declared binding must be given, no

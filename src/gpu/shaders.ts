@@ -1,5 +1,6 @@
 // The WGSL files in shaders/, read from disk in Node and fetched from the dev server in a page.
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { type UniformField, type UniformLayout, UniformMismatchError } from './uniforms.ts';
 
 /** The kinds of buffer binding treegrad kernels use. */
 export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
@@ -19,6 +20,8 @@ export interface ShaderInfo {
   readonly workgroupSize: readonly [number, number, number] | null;
   readonly bindings: readonly BindingDecl[];
   readonly overrides: readonly string[];
+  /** The struct layout of each uniform binding, by binding name (packed by field name). */
+  readonly uniforms: Readonly<Record<string, UniformLayout>>;
 }
 
 const sources = new Map<string, Promise<string>>();
@@ -59,6 +62,8 @@ export function reflectShader(name: string, code: string): ShaderInfo {
   }
   const entry = entries[0]!;
   const bindings: BindingDecl[] = [];
+  const uniforms: Record<string, UniformLayout> = {};
+  for (const v of reflect.uniforms) uniforms[v.name] = uniformLayout(name, v.name, v.type, v.size);
   for (const v of [...reflect.uniforms, ...reflect.storage]) {
     if (v.group !== 0)
       throw new Error(`kernel ${name}: binding "${v.name}" is in @group(${v.group}); use @group(0)`);
@@ -74,5 +79,30 @@ export function reflectShader(name: string, code: string): ShaderInfo {
     workgroupSize: entry.workgroupSize,
     bindings,
     overrides: reflect.overrides.map((o) => o.name),
+    uniforms,
   };
+}
+
+/** What wgsl_reflect says of a type: a struct has members with offsets. */
+interface ReflectedType {
+  name: string;
+  members?: { name: string; offset: number; type: { name: string } }[] | null;
+}
+
+/** A uniform binding's struct of u32, i32 and f32 fields, as wgsl_reflect lays it out. */
+function uniformLayout(kernel: string, binding: string, type: ReflectedType, size: number): UniformLayout {
+  if (!type.members) {
+    throw new UniformMismatchError(`kernel ${kernel}: uniform "${binding}" is a ${type.name}, not a struct`);
+  }
+  const fields = type.members.map((m): UniformField => {
+    const t = m.type.name;
+    if (t !== 'u32' && t !== 'i32' && t !== 'f32') {
+      throw new UniformMismatchError(
+        `kernel ${kernel}: struct ${type.name} (binding "${binding}"): field "${m.name}" is ${t}; ` +
+          'uniform structs hold u32, i32 and f32 fields only',
+      );
+    }
+    return { name: m.name, offset: m.offset, type: t };
+  });
+  return { struct: type.name, size, fields };
 }

@@ -45,8 +45,7 @@ export class AdaGrad {
       size: size * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
-    const words = new Uint32Array([size, 0, 0, 0]);
-    new Float32Array(words.buffer).set([options.lr, options.l2, options.eps], 1);
+    const words = kernel.pack('params', { size, lr: options.lr, l2: options.l2, eps: options.eps });
     const params = uploadBuffer(device, 'adagrad params', words, GPUBufferUsage.UNIFORM);
     const status = device.createBuffer({
       label: 'adagrad status',

@@ -94,8 +94,10 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         for (let e = 0; e < size; e++) theta[offsets[name]! + e]! *= scale;
         P[name] = Float64Array.from(theta.subarray(offsets[name]!, offsets[name]! + size));
       }
-      const params = new Uint32Array(20);
-      params.set([numLeaves, ...TENSORS.map((name) => offsets[name]!)]);
+      const fwd = rlstmForwardLaunch(D);
+      const forward = await ctx.kernels.get('rlstm_forward', fwd.constants);
+      const offs = TENSORS.map((name) => [`off${name}`, offsets[name]!] as const);
+      const params = forward.pack('params', { numLeaves, ...Object.fromEntries(offs) });
 
       // Forward.
       const H0 = uniforms(rng, numNodes * D, 1);
@@ -109,7 +111,6 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         children: ctx.storage('children', children),
         params: ctx.uniform('params', params),
       };
-      const fwd = rlstmForwardLaunch(D);
       await dispatchLevel(ctx, 'rlstm_forward', fwd, buf, start, n, maxPerDim);
       const [H, C, S] = [await ctx.readF32(buf.H), await ctx.readF32(buf.C), await ctx.readF32(buf.S)];
 
