@@ -114,7 +114,7 @@ const FULL: SuiteConfig = {
     tfjsWebgpuFlops: 1e11,
     tfjsWebgpuLevels: 128,
     tfjsCpuFlops: 2e8,
-    referenceFlops: 2e8,
+    referenceFlops: 1e9,
   },
   ceilingSize: 1024,
 };
