@@ -123,10 +123,19 @@ export function slopeSentence(cells: readonly CellSummary[], minTrees = MIN_TREE
     ends.push({ name, slope: end });
   }
   if (parts.length === 0) return '';
-  let text = `At the end of training (least-squares slopes), ${parts.join(', while ')}.`;
-  const [a, b] = ends;
-  if (a && b && a.slope < 0 && b.slope < 0) {
-    text += ` The ${a.name}'s falls ${(a.slope / b.slope).toFixed(1)} times as fast as the ${b.name}'s.`;
+  let text = `At the end of training (least-squares slopes): ${parts.join('; ')}.`;
+  // Against the cell whose ratio falls least, every other cell's fall as a multiple of it.
+  const falling = ends.filter((e) => e.slope < 0);
+  const slowest = falling.reduce<{ name: string; slope: number } | undefined>(
+    (m, e) => (m === undefined || e.slope > m.slope ? e : m),
+    undefined,
+  );
+  if (slowest && falling.length > 1) {
+    const others = falling
+      .filter((e) => e !== slowest)
+      .map((e) => `the ${e.name}'s ${(e.slope / slowest.slope).toFixed(1)} times as fast`)
+      .join(', ');
+    text += ` The ${slowest.name}'s ratio falls least; ${others}.`;
   }
   return text;
 }

@@ -227,7 +227,7 @@ describe('writeReport', () => {
       'RNN log10 r falls by about 0.55 per level of depth (slope -0.40 at initialisation)',
     );
     expect(shows).toContain('RLSTM log10 r falls by about 0.10');
-    expect(shows).toContain('5.5 times as fast');
+    expect(shows).toContain("The RLSTM's ratio falls least; the RNN's 5.5 times as fast.");
   });
 
   it('names a bad result file', () => {
