@@ -1,6 +1,6 @@
 // outer_reduce: weight gradients as sums of outer products over all rows at once, in a fixed
 // order (no atomics: bit-reproducible). For each tensor T of the table:
-//   dT[o, k] = scale · Σ_r Σ_terms deltas[r, slot·rows + o] · x_src(r)[k]
+//   dT[o, k] = scale · Σ_terms Σ_r deltas[r, slot·rows + o] · x_src(r)[k]
 // where x_src(r) is a gathered row of H or C (left/right child, or the row itself) or the
 // constant 1 (a bias: cols = 1). A cell's tensors run over internal nodes; the classifier's over roots.
 //
@@ -10,25 +10,29 @@
 // Writes: one chunk:  dTheta, every element of every tensor of the table, with `=` (scaled)
 //         chunks > 1: partials [numChunks, partialStride], the chunk's unscaled sums, with `=`;
 //                     reduce_partials then adds the chunks in order (still bit-reproducible)
-// Work: a workgroup of 64 threads owns a BLOCK×BLOCK block (o, k) of one tensor and one chunk of
-// rows; BLOCK follows d (src/engine/reduce.ts), so small tensors waste no work. The threads form
-// GROUPS = 64 / (BLOCK/4)² groups, each thread a 4×4 sub-block in registers; r marches in RT-row
-// slabs of deltas and inputs staged in workgroup memory, group g taking rows g, g + GROUPS, … of
-// each slab. At the end the groups' sums are added in group order. Workgroups: chunk · tiles + tile.
+// Work: a GEMM, dT = δᵀ · X with the rows r as its K. A workgroup owns one tile (o, k) of one
+// tensor, 4·RM·EDGE_O rows × 4·EDGE_K columns, fitted to d by src/engine/reduce.ts so that little
+// of it is padding, and one chunk of rows. Thread (ty, tx) keeps 4·RM rows (quads ty, ty + EDGE_O)
+// × 4 columns (quad tx) in RM·4 vec4 registers. Per term, rows march in RT-row slabs: the slab's
+// deltas [RT, 4·RM·EDGE_O] and inputs [RT, 4·EDGE_K] are staged in workgroup memory as vec4, then
+// each thread runs 4·RM vec4 FMAs per row on one input and RM delta loads. Small tiles take GROUPS
+// copies of the threads, group g taking its own RT/GROUPS contiguous rows of each slab; the groups'
+// sums are added in group order at the end. Workgroups: chunk · tiles + tile.
 // The input slots SRC_* are given by TypeScript's SRC table (src/cells/types.ts) by name.
 
-override BLOCK: u32 = 32u;  // block edge: 8, 16 or 32
+override EDGE_O: u32 = 8u;  // threads along o, each RM quads (4 rows) of the tile
+override EDGE_K: u32 = 8u;  // threads along k, each one quad (4 columns)
+override RM: u32 = 1u;      // quads of rows per thread: 1 or 2
+override GROUPS: u32 = 1u;  // thread groups splitting each slab's rows: a power of two ≤ RT
 override SRC_H_LEFT: u32;
 override SRC_H_RIGHT: u32;
 override SRC_C_LEFT: u32;
 override SRC_C_RIGHT: u32;
 override SRC_C_SELF: u32;
 override SRC_ONE: u32;
-const WG = 64u;
-const SUB = 4u;        // sub-block edge per thread
-const MAX_QUADS = 8u;  // BLOCK / SUB at most
-const RT = 16u;        // rows per slab
-const MAX_TERMS = 2u;
+override WG: u32 = EDGE_O * EDGE_K * GROUPS;
+const MAX_EDGE = 16u;  // quads along a tile's edge (EDGE_K, RM·EDGE_O) at most
+const RT = 32u;  // rows per slab
 
 struct Params {
   R: u32,
@@ -54,9 +58,8 @@ struct Params {
 @group(0) @binding(6) var<uniform> params: Params;
 @group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 
-var<workgroup> dTile: array<vec4f, MAX_TERMS * RT * MAX_QUADS>;  // [term, r, o / 4]
-var<workgroup> xTile: array<vec4f, MAX_TERMS * RT * MAX_QUADS>;  // [term, r, k / 4]
-var<workgroup> sums: array<f32, WG * SUB * SUB>;                 // [group, o, k] of the block
+var<workgroup> dTile: array<vec4f, RT * MAX_EDGE>;  // [r, o / 4]; at the end the groups' sums (RM = 1)
+var<workgroup> xTile: array<vec4f, RT * MAX_EDGE>;  // [r, k / 4]
 
 // Row of H or C that input `src` reads for row r (0xffffffff: the constant 1).
 fn srcRow(src: u32, r: u32) -> u32 {
@@ -94,95 +97,109 @@ fn main(
     }
   }
   let base = e * 12u;
-  let outOffset = table[base];
   let rows = table[base + 1u];
   let cols = table[base + 2u];
-  let colTiles = (cols + BLOCK - 1u) / BLOCK;
+  let quadsO = EDGE_O * RM;  // quads along o
+  let colTiles = (cols + 4u * EDGE_K - 1u) / (4u * EDGE_K);
   let local = tileId - table[base + 3u];
-  if (local >= ((rows + BLOCK - 1u) / BLOCK) * colTiles) {
-    return;  // uniform: past the last block
+  if (local >= ((rows + 4u * quadsO - 1u) / (4u * quadsO)) * colTiles) {
+    return;  // uniform: past the last tile
   }
-  let numTerms = table[base + 4u];
-  let o0 = (local / colTiles) * BLOCK;
-  let k0 = (local % colTiles) * BLOCK;
-  let quads = BLOCK / SUB;     // threads along an edge of the block
-  let size = quads * quads;    // threads per group
-  let groups = WG / size;
-  let g = t / size;
-  let ty = (t % size) / quads;  // this thread's rows o0 + ty·SUB + a
-  let tx = t % quads;           // and columns k0 + tx·SUB + b
+  let o0 = (local / colTiles) * 4u * quadsO;
+  let k0 = (local % colTiles) * 4u * EDGE_K;
+  let g = t / (EDGE_O * EDGE_K);
+  let tx = (t % (EDGE_O * EDGE_K)) / EDGE_O;  // this thread's columns k0 + 4·tx + (0 … 3)
+  let ty = t % EDGE_O;                        // and rows o0 + 4·(ty + EDGE_O·m) + (0 … 3)
+  let rowsPerGroup = RT / GROUPS;
 
-  // acc[a] holds row o0 + ty·SUB + a, columns k0 + tx·SUB + (0 … 3), over the group's rows.
-  var acc0 = vec4f();
-  var acc1 = vec4f();
-  var acc2 = vec4f();
-  var acc3 = vec4f();
-  for (var r0 = rBegin; r0 < rEnd; r0 += RT) {
-    // Stage four lanes per step: lanes along o for deltas and along k for inputs.
-    for (var s = t; s < numTerms * RT * quads; s += WG) {
-      let term = s / (RT * quads);
-      let r = r0 + (s / quads) % RT;
-      let lane = (s % quads) * SUB;
-      let slot = table[base + 5u + 2u * term];
-      let src = table[base + 6u + 2u * term];
-      var d = vec4f();
-      var x = vec4f();
-      if (r < rEnd) {
-        let row = srcRow(src, r);
-        let fromC = src == SRC_C_LEFT || src == SRC_C_RIGHT || src == SRC_C_SELF;
-        for (var c = 0u; c < SUB; c++) {
-          if (o0 + lane + c < rows) {
-            d[c] = deltas[r * params.dStride + slot * rows + o0 + lane + c];
-          }
-          let k = k0 + lane + c;
-          if (k < cols) {
-            if (row == 0xffffffffu) {
-              x[c] = 1.0;
-            } else if (fromC) {
-              x[c] = C[row * params.D + k];
-            } else {
-              x[c] = H[row * params.D + k];
+  // acc[4m + a] holds row o0 + 4·(ty + EDGE_O·m) + a, columns k0 + 4·tx + (0 … 3), over the group's rows.
+  var acc: array<vec4f, 8>;
+  for (var term = 0u; term < table[base + 4u]; term++) {
+    let dCol = table[base + 5u + 2u * term] * rows;  // the slot's first column of deltas
+    let src = table[base + 6u + 2u * term];
+    let fromC = src == SRC_C_LEFT || src == SRC_C_RIGHT || src == SRC_C_SELF;
+    for (var r0 = rBegin; r0 < rEnd; r0 += RT) {
+      // Stage the slab: items s < RT·quadsO are quads of deltas, the rest quads of inputs.
+      for (var s = t; s < RT * (quadsO + EDGE_K); s += WG) {
+        let isX = s >= RT * quadsO;
+        let i = s - select(0u, RT * quadsO, isX);
+        let r = r0 + i / select(quadsO, EDGE_K, isX);
+        let lane = 4u * (i % select(quadsO, EDGE_K, isX));
+        var v = vec4f();
+        if (r < rEnd) {
+          if (isX) {
+            let row = srcRow(src, r);
+            for (var c = 0u; c < 4u; c++) {
+              let k = k0 + lane + c;
+              if (k < cols) {
+                if (row == 0xffffffffu) {
+                  v[c] = 1.0;
+                } else if (fromC) {
+                  v[c] = C[row * params.D + k];
+                } else {
+                  v[c] = H[row * params.D + k];
+                }
+              }
+            }
+          } else {
+            let at = r * params.dStride + dCol;
+            for (var c = 0u; c < 4u; c++) {
+              let o = o0 + lane + c;
+              if (o < rows) {
+                v[c] = deltas[at + o];
+              }
             }
           }
         }
+        if (isX) {
+          xTile[i] = v;
+        } else {
+          dTile[i] = v;
+        }
       }
-      dTile[s] = d;
-      xTile[s] = x;
-    }
-    workgroupBarrier();
-    for (var term = 0u; term < numTerms; term++) {
-      for (var rr = g; rr < RT; rr += groups) {
-        let at = (term * RT + rr) * quads;
-        let dv = dTile[at + ty];
-        let xv = xTile[at + tx];
-        acc0 += dv.x * xv;
-        acc1 += dv.y * xv;
-        acc2 += dv.z * xv;
-        acc3 += dv.w * xv;
+      workgroupBarrier();
+      for (var rr = g * rowsPerGroup; rr < (g + 1u) * rowsPerGroup; rr++) {
+        let xv = xTile[rr * EDGE_K + tx];
+        for (var m = 0u; m < RM; m++) {
+          let dv = dTile[rr * quadsO + ty + EDGE_O * m];
+          acc[4u * m] += dv.x * xv;
+          acc[4u * m + 1u] += dv.y * xv;
+          acc[4u * m + 2u] += dv.z * xv;
+          acc[4u * m + 3u] += dv.w * xv;
+        }
       }
-    }
-    workgroupBarrier();
-  }
-  // The groups' sums, added in group order.
-  let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
-  for (var a = 0u; a < SUB; a++) {
-    for (var b = 0u; b < SUB; b++) {
-      sums[(g * BLOCK + ty * SUB + a) * BLOCK + tx * SUB + b] = accs[a][b];
+      workgroupBarrier();
     }
   }
-  workgroupBarrier();
-  for (var i = t; i < BLOCK * BLOCK; i += WG) {
-    let o = o0 + i / BLOCK;
-    let k = k0 + i % BLOCK;
-    if (o < rows && k < cols) {
-      var sum = sums[i];
-      for (var h = 1u; h < groups; h++) {
-        sum += sums[h * BLOCK * BLOCK + i];
+  // The groups' sums (only when RM = 1), added in group order by group 0.
+  if (GROUPS > 1u) {
+    for (var a = 0u; a < 4u; a++) {
+      dTile[4u * t + a] = acc[a];
+    }
+    workgroupBarrier();
+    if (g == 0u) {
+      for (var h = 1u; h < GROUPS; h++) {
+        for (var a = 0u; a < 4u; a++) {
+          acc[a] += dTile[4u * (h * EDGE_O * EDGE_K + t) + a];
+        }
       }
-      if (params.numChunks == 1u) {
-        dTheta[outOffset + o * cols + k] = params.scale * sum;
-      } else {
-        partials[chunk * params.partialStride + table[base + 9u] + o * cols + k] = sum;
+    }
+  }
+  if (g > 0u) {
+    return;
+  }
+  for (var m = 0u; m < RM; m++) {
+    for (var a = 0u; a < 4u; a++) {
+      let o = o0 + 4u * (ty + EDGE_O * m) + a;
+      for (var b = 0u; b < 4u; b++) {
+        let k = k0 + 4u * tx + b;
+        if (o < rows && k < cols) {
+          if (params.numChunks == 1u) {
+            dTheta[table[base] + o * cols + k] = params.scale * acc[4u * m + a][b];
+          } else {
+            partials[chunk * params.partialStride + table[base + 9u] + o * cols + k] = acc[4u * m + a][b];
+          }
+        }
       }
     }
   }

@@ -6,37 +6,56 @@ import type { ParamLayout } from './layout.ts';
 
 /** Entries per tensor in the table (see the kernel's header). */
 const ENTRY = 12;
-/** Block edges outer_reduce supports (a workgroup owns a block² of one tensor), largest first. */
-const BLOCKS = [32, 16, 8] as const;
+/** Most quads (4 rows or columns) along a tile's edge (the workgroup memory holds 16 per row). */
+const MAX_QUADS = 16;
+/** Threads a workgroup aims for when a tile is small (GROUPS copies of its threads). */
+const MIN_THREADS = 64;
+/** Most groups: each takes at least 2 of a slab's 32 rows. */
+const MAX_GROUPS = 16;
 
-/**
- * What a block costs beyond its products, in products (per row): staging its slices of the
- * deltas and inputs and the row loop. Measured on lavapipe (d = 50: 4 blocks of 32 take 0.40× the
- * time of 49 blocks of 8, and 0.68× that of 16 blocks of 16).
- */
-const BLOCK_OVERHEAD = 192;
+/** Hidden sizes from which each thread owns 8 rows of a tile (measured on lavapipe: 1.2–1.7× at d = 32 … 128). */
+const RM2_FROM = 32;
 
-/**
- * outer_reduce's block edge for hidden size `dim`: the one with the least work for a d×d tensor,
- * blocks × (BLOCK_OVERHEAD + block²). d ≤ 8 → 8, 9 … 16 → 16, larger → 32 (1/16 of a 32-block
- * is used at d = 8, and every block costs its full size).
- */
-export function reduceBlock(dim: number): number {
-  const cost = (b: number) => Math.ceil(dim / b) ** 2 * (BLOCK_OVERHEAD + b * b);
-  return BLOCKS.reduce((best, b) => (cost(b) < cost(best) ? b : best));
+/** outer_reduce's tile: threads along o (each rm quads of rows) and k (each a quad), groups. */
+export interface ReduceTile {
+  edgeO: number;
+  edgeK: number;
+  rm: number;
+  groups: number;
+}
+
+/** The fewest pieces of at most `max` units covering n units, as even as can be: units per piece. */
+function perPiece(n: number, max: number): number {
+  return Math.ceil(n / Math.ceil(n / max));
 }
 
 /**
- * outer_reduce's override constants at hidden size `dim`: the block edge, and the input slots of
- * the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). The shader declares each SRC_*
- * without a default, so a slot missing on either side fails when the pipeline is built.
+ * outer_reduce's tile at hidden size `dim`: as few tiles along each edge as fit in 16 quads, each
+ * as small as covers d (d = 50 → one tile of 56 × 52). From d = 32 each thread owns 8 rows (rm = 2);
+ * below, small tiles take thread groups that split the rows (a power of two).
+ */
+export function reduceTile(dim: number): ReduceTile {
+  const rm = dim >= RM2_FROM ? 2 : 1;
+  const edgeO = perPiece(Math.ceil(dim / (4 * rm)), MAX_QUADS / rm);
+  const edgeK = perPiece(Math.ceil(dim / 4), MAX_QUADS);
+  let groups = 1;
+  while (rm === 1 && groups < MAX_GROUPS && 2 * groups * edgeO * edgeK <= MIN_THREADS) groups *= 2;
+  return { edgeO, edgeK, rm, groups };
+}
+
+/**
+ * outer_reduce's override constants at hidden size `dim`: the tile (EDGE_O, EDGE_K, RM, GROUPS),
+ * and the input slots of the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). The
+ * shader declares each SRC_* without a default, so a slot missing on either side fails when the
+ * pipeline is built.
  */
 export function reduceConstants(dim: number): Record<string, number> {
   const slots = Object.entries(SRC).map(([name, v]) => [
     `SRC_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
     v,
   ]);
-  return { BLOCK: reduceBlock(dim), ...Object.fromEntries(slots) };
+  const { edgeO, edgeK, rm, groups } = reduceTile(dim);
+  return { EDGE_O: edgeO, EDGE_K: edgeK, RM: rm, GROUPS: groups, ...Object.fromEntries(slots) };
 }
 
 /** One uploaded table: its tensors, blocks per chunk of rows, and elements in all. */
@@ -65,7 +84,7 @@ function table(
   label: string,
   layout: ParamLayout,
   grads: readonly GradTerms[],
-  block: number,
+  tile: ReduceTile,
 ): ReduceTable {
   const words = new Uint32Array(grads.length * ENTRY);
   let tiles = 0;
@@ -81,7 +100,7 @@ function table(
     g.terms.forEach(([slot, src], t) => {
       words.set([slot, src], e * ENTRY + 5 + 2 * t);
     });
-    tiles += Math.ceil(rows / block) * Math.ceil(cols / block);
+    tiles += Math.ceil(rows / (4 * tile.rm * tile.edgeO)) * Math.ceil(cols / (4 * tile.edgeK));
   });
   return {
     buffer: uploadBuffer(device, label, words, GPUBufferUsage.STORAGE),
@@ -97,9 +116,9 @@ export function reduceTables(
   layout: ParamLayout,
   spec: CellSpec,
 ): { cell: ReduceTable; classifier: ReduceTable } {
-  const block = reduceBlock(layout.dim);
+  const tile = reduceTile(layout.dim);
   return {
-    cell: table(device, 'reduce table (cell)', layout, spec.grads, block),
+    cell: table(device, 'reduce table (cell)', layout, spec.grads, tile),
     classifier: table(
       device,
       'reduce table (classifier)',
@@ -108,7 +127,7 @@ export function reduceTables(
         { tensor: 'Wc', terms: [[0, SRC.hLeft]] },
         { tensor: 'bc', terms: [[0, SRC.one]] },
       ],
-      block,
+      tile,
     ),
   };
 }
