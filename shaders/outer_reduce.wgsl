@@ -112,8 +112,17 @@ fn main(
   let ty = t % EDGE_O;                        // and rows o0 + 4·(ty + EDGE_O·m) + (0 … 3)
   let rowsPerGroup = RT / GROUPS;
 
-  // acc[4m + a] holds row o0 + 4·(ty + EDGE_O·m) + a, columns k0 + 4·tx + (0 … 3), over the group's rows.
-  var acc: array<vec4f, 8>;
+  // acc<a> holds row o0 + 4·ty + a and acc<4 + a> row o0 + 4·(ty + EDGE_O) + a (RM = 2), columns
+  // k0 + 4·tx + (0 … 3), over the group's rows. Named registers, not an array: a compiler that
+  // does not unroll would keep an array in memory.
+  var acc0 = vec4f();
+  var acc1 = vec4f();
+  var acc2 = vec4f();
+  var acc3 = vec4f();
+  var acc4 = vec4f();
+  var acc5 = vec4f();
+  var acc6 = vec4f();
+  var acc7 = vec4f();
   for (var term = 0u; term < table[base + 4u]; term++) {
     let dCol = table[base + 5u + 2u * term] * rows;  // the slot's first column of deltas
     let src = table[base + 6u + 2u * term];
@@ -160,12 +169,17 @@ fn main(
       workgroupBarrier();
       for (var rr = g * rowsPerGroup; rr < (g + 1u) * rowsPerGroup; rr++) {
         let xv = xTile[rr * EDGE_K + tx];
-        for (var m = 0u; m < RM; m++) {
-          let dv = dTile[rr * quadsO + ty + EDGE_O * m];
-          acc[4u * m] += dv.x * xv;
-          acc[4u * m + 1u] += dv.y * xv;
-          acc[4u * m + 2u] += dv.z * xv;
-          acc[4u * m + 3u] += dv.w * xv;
+        let dv = dTile[rr * quadsO + ty];
+        acc0 += dv.x * xv;
+        acc1 += dv.y * xv;
+        acc2 += dv.z * xv;
+        acc3 += dv.w * xv;
+        if (RM > 1u) {
+          let dw = dTile[rr * quadsO + ty + EDGE_O];
+          acc4 += dw.x * xv;
+          acc5 += dw.y * xv;
+          acc6 += dw.z * xv;
+          acc7 += dw.w * xv;
         }
       }
       workgroupBarrier();
@@ -173,21 +187,25 @@ fn main(
   }
   // The groups' sums (only when RM = 1), added in group order by group 0.
   if (GROUPS > 1u) {
-    for (var a = 0u; a < 4u; a++) {
-      dTile[4u * t + a] = acc[a];
-    }
+    dTile[4u * t] = acc0;
+    dTile[4u * t + 1u] = acc1;
+    dTile[4u * t + 2u] = acc2;
+    dTile[4u * t + 3u] = acc3;
     workgroupBarrier();
     if (g == 0u) {
       for (var h = 1u; h < GROUPS; h++) {
-        for (var a = 0u; a < 4u; a++) {
-          acc[a] += dTile[4u * (h * EDGE_O * EDGE_K + t) + a];
-        }
+        let at = 4u * (h * EDGE_O * EDGE_K + t);
+        acc0 += dTile[at];
+        acc1 += dTile[at + 1u];
+        acc2 += dTile[at + 2u];
+        acc3 += dTile[at + 3u];
       }
     }
   }
   if (g > 0u) {
     return;
   }
+  let acc = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
   for (var m = 0u; m < RM; m++) {
     for (var a = 0u; a < 4u; a++) {
       let o = o0 + 4u * (ty + EDGE_O * m) + a;
