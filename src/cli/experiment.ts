@@ -90,9 +90,6 @@ export function intList(
   return [...out].sort((x, y) => x - y);
 }
 
-/** Work a 2-core machine with lavapipe does per second, in pointCost's multiply-adds (measured). */
-const REFERENCE_RATE = 2.5e9;
-
 /** `1 h 05 min`, `12 min`, `40 s`. */
 function duration(seconds: number): string {
   if (seconds >= 3600)
@@ -110,15 +107,14 @@ function formatPlan(
   const total = shards.reduce((a, x) => a + x.cost, 0);
   const lines = [
     `grid: ${points.length} points (${s.trainSize}/${s.devSize}/${s.testSize} sentences, d = ${s.dim}, ${s.epochs} epochs); ` +
-      `estimated ${duration(total / REFERENCE_RATE)} in one process on a 2-core machine with lavapipe`,
+      `estimated ${duration(total)} in one process on a 2-core machine with lavapipe`,
   ];
   for (const shard of shards) {
     const mark = chosen?.index === shard.index ? '  ← this task' : '';
     lines.push(
-      `shard ${shard.index + 1}/${shards.length}: ${shard.points.length} points, ≈ ${duration(shard.cost / REFERENCE_RATE)}${mark}`,
+      `shard ${shard.index + 1}/${shards.length}: ${shard.points.length} points, ≈ ${duration(shard.cost)}${mark}`,
     );
-    for (const p of shard.points)
-      lines.push(`  ${pointName(p).padEnd(14)} ≈ ${duration(pointCost(p, s) / REFERENCE_RATE)}`);
+    for (const p of shard.points) lines.push(`  ${pointName(p).padEnd(14)} ≈ ${duration(pointCost(p, s))}`);
   }
   return lines.join('\n');
 }

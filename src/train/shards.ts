@@ -15,16 +15,31 @@ export interface CostSettings {
 }
 
 /**
- * Estimated work of a point in multiply-adds: every epoch trains on the training set (forward and
- * backward: 3× the forward mat-vecs), evaluates dev (forward) and measures the ratios on test
- * (forward and backward). Dataset i has sentences of 10i − 9 … 10i words: 2·length − 1 nodes.
+ * Measured on a 2-core machine without a GPU (Mesa's lavapipe), d = 50, minibatch 5: a training
+ * step costs about STEP_SECONDS of fixed overhead (dispatches, planning, the queue) plus its
+ * multiply-adds at MULTIPLY_ADDS_PER_SECOND (fits rnn and rlstm on datasets 2, 5 and 10 within 10 %).
+ */
+export const STEP_SECONDS = 3.5e-3;
+export const MULTIPLY_ADDS_PER_SECOND = 1.3e9;
+/** Trees per evaluation batch (src/train/evaluate.ts). */
+const EVAL_BATCH = 250;
+
+/**
+ * Estimated seconds of a point on that machine: every epoch trains on the training set (forward
+ * and backward: 3× the forward mat-vecs, in minibatches of 5), evaluates dev (forward) and
+ * measures the ratios on test (forward and backward), plus the ratios at initialisation. Dataset
+ * i has sentences of 10i − 9 … 10i words: 2·length − 1 nodes.
  */
 export function pointCost(point: GridPoint, s: CostSettings): number {
   const words = 10 * point.dataset - 4.5;
   const internal = words - 1;
   const perTree = REGISTRY[point.cell].matvecs * internal * s.dim * s.dim;
   const treesPerEpoch = 3 * s.trainSize + s.devSize + 3 * s.testSize;
-  return s.epochs * treesPerEpoch * perTree + 3 * s.testSize * perTree;
+  const work = s.epochs * treesPerEpoch * perTree + 3 * s.testSize * perTree;
+  const steps =
+    s.epochs * (Math.ceil(s.trainSize / 5) + Math.ceil((s.devSize + s.testSize) / EVAL_BATCH)) +
+    Math.ceil(s.testSize / EVAL_BATCH);
+  return steps * STEP_SECONDS + work / MULTIPLY_ADDS_PER_SECOND;
 }
 
 /** A shard: its index, its points in grid order, and their summed cost. */

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type GridPoint, parseShard, planShards, pointCost } from '../../src/train/shards.ts';
+import {
+  type GridPoint,
+  MULTIPLY_ADDS_PER_SECOND,
+  parseShard,
+  planShards,
+  pointCost,
+  STEP_SECONDS,
+} from '../../src/train/shards.ts';
 
 const settings = { dim: 50, epochs: 10, trainSize: 10_000, devSize: 1_000, testSize: 1_000 };
 const grid = (datasets: number[], seeds: number[]): GridPoint[] =>
@@ -12,8 +19,12 @@ const key = (p: GridPoint) => `${p.dataset}-${p.cell}-${p.seed}`;
 describe('shards', () => {
   test('deep datasets and the RLSTM cost more', () => {
     const c = (dataset: number, cell: 'rnn' | 'rlstm') => pointCost({ dataset, cell, seed: 1 }, settings);
-    expect(c(10, 'rnn')).toBeGreaterThan(5 * c(2, 'rnn'));
-    expect(c(3, 'rlstm')).toBeCloseTo(10.5 * c(3, 'rnn'));
+    expect(c(10, 'rnn')).toBeGreaterThan(2 * c(2, 'rnn'));
+    expect(c(3, 'rlstm')).toBeGreaterThan(3 * c(3, 'rnn'));
+    // The fit it rests on: paper-setting steps/s measured on lavapipe (rlstm, dataset 10: 16.3).
+    const stepsPerSecond = 1 / (STEP_SECONDS + (5 * 3 * 21 * 94.5 * 2500) / MULTIPLY_ADDS_PER_SECOND);
+    expect(stepsPerSecond).toBeGreaterThan(14.7);
+    expect(stepsPerSecond).toBeLessThan(17.9);
   });
 
   test('every point is in exactly one shard, in grid order, for any grid and count', () => {
