@@ -44,7 +44,7 @@ export const PRESETS: Record<'quick' | 'paper', ExperimentConfig> = {
     cells: [...CELLS],
     seeds: [1],
     dim: 32,
-    epochs: 4,
+    epochs: 6,
     trainSize: 4000,
     devSize: 500,
     testSize: 1000,
