@@ -24,16 +24,10 @@ import { claim, describeOwner } from '../train/lock.ts';
 import { NonFiniteError } from '../train/loop.ts';
 import { progressHooks } from '../train/progress.ts';
 import { adapterName, MACHINE_KEYS, settingsDiff } from '../train/settings.ts';
-import {
-  type CostSettings,
-  parseShard,
-  planShards,
-  pointCost,
-  type Shard,
-  type ShardChoice,
-} from '../train/shards.ts';
+import { parseShard, planShards, type ShardChoice } from '../train/shards.ts';
 import { type Command, EXIT, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
+import { formatPlan } from './plan.ts';
 
 const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells ${CELLS.join(',')}]
                            [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
@@ -88,35 +82,6 @@ export function intList(
     for (let i = a; i <= b; i++) out.add(i);
   }
   return [...out].sort((x, y) => x - y);
-}
-
-/** `1 h 05 min`, `12 min`, `40 s`. */
-function duration(seconds: number): string {
-  if (seconds >= 3600)
-    return `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')} min`;
-  return seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${Math.max(1, Math.round(seconds))} s`;
-}
-
-/** The grid, its shards and each one's estimated cost, as `--plan` prints them. */
-function formatPlan(
-  points: readonly Point[],
-  shards: readonly Shard[],
-  s: CostSettings,
-  chosen: ShardChoice | undefined,
-): string {
-  const total = shards.reduce((a, x) => a + x.cost, 0);
-  const lines = [
-    `grid: ${points.length} points (${s.trainSize}/${s.devSize}/${s.testSize} sentences, d = ${s.dim}, ${s.epochs} epochs); ` +
-      `estimated ${duration(total)} in one process on a 2-core machine with lavapipe`,
-  ];
-  for (const shard of shards) {
-    const mark = chosen?.index === shard.index ? '  ← this task' : '';
-    lines.push(
-      `shard ${shard.index + 1}/${shards.length}: ${shard.points.length} points, ≈ ${duration(shard.cost)}${mark}`,
-    );
-    for (const p of shard.points) lines.push(`  ${pointName(p).padEnd(14)} ≈ ${duration(pointCost(p, s))}`);
-  }
-  return lines.join('\n');
 }
 
 /** Why a file of the experiment cannot be kept: its settings differ, or it cannot be read. */
