@@ -10,7 +10,7 @@ import { GpuBatch, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog } from './loss-log.ts';
 import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
-import { checkBatch, checkModel, deviceLimits } from './limits.ts';
+import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceConstants, reduceTables } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
@@ -39,6 +39,8 @@ export class TreeEngine {
   private readonly pool: BufferPool;
   private readonly reduce: { cell: ReduceTable; classifier: ReduceTable };
   private readonly batches = new Set<GpuBatch>();
+  /** The device's limits, read once: every (re)load checks its batch against them. */
+  private readonly limits: DeviceLimits;
   private disposed = false;
 
   private constructor(
@@ -49,6 +51,7 @@ export class TreeEngine {
   ) {
     this.layout = paramLayout(shape.cell, shape.dim, shape.vocab.length, shape.classes);
     this.spec = cellSpec(shape.cell, shape.dim);
+    this.limits = deviceLimits(device.limits);
     this.pool = new BufferPool(device);
     this.pool.ensure('theta', this.layout.size * 4, RW());
     this.pool.ensure('dTheta', this.layout.size * 4, RW());
@@ -158,7 +161,7 @@ export class TreeEngine {
     checkBatch(
       { cell, dim, vocab: vocab.length, classes },
       { nodes, internal, trees: numTrees },
-      deviceLimits(this.device.limits),
+      this.limits,
       `a batch of ${numTrees} trees`,
     );
     batch.load(planned.plan, planned.labels);
