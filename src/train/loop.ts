@@ -25,7 +25,15 @@ export interface TrainConfig extends AdaGradOptions {
   patience: number;
   /** Measure log10 gh(keyword)/gh(root) on the test set at initialisation and after every epoch. */
   ratios: boolean;
+  /**
+   * Where the loss is: at the root only (the paper's setting), or at every labelled node (the
+   * SST protocol of Tai et al.; each tree's loss is the sum over its labelled nodes).
+   */
+  loss: LossMode;
 }
+
+/** Where the classifier's loss is taken: the root only, or every labelled node. */
+export type LossMode = 'root' | 'all';
 
 /** model.md's defaults (d = 50, AdaGrad lr 0.01, λ 1e-3, minibatch 5). */
 export const TRAIN_DEFAULTS: Omit<TrainConfig, 'cell'> = {
@@ -38,6 +46,7 @@ export const TRAIN_DEFAULTS: Omit<TrainConfig, 'cell'> = {
   seed: 1,
   patience: 0,
   ratios: true,
+  loss: 'root',
 };
 
 /** Per-epoch history. */
