@@ -76,10 +76,21 @@ export interface TrainHooks {
     devAccuracy: number;
     best: boolean;
     seconds: number;
+    /** Whether each dev example was predicted right (in data.dev's order). */
+    devCorrect: boolean[];
   }): void;
   /** Called after every epoch with the state to checkpoint (may be async: awaited). */
   onState?(state: TrainState): void | Promise<void>;
   kernels?: KernelCache;
+  /** Stops the run between two steps: train() then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Awaited between steps (a page yields to its UI here, or waits while paused). */
+  pause?(): void | Promise<void>;
+  /**
+   * Awaited at initialisation (epoch 0) and after every epoch, with the engine holding the
+   * current parameters: read per-node norms of chosen trees here (steps without an update).
+   */
+  onEpochEnd?(info: { epoch: number; engine: TreeEngine }): void | Promise<void>;
   /**
    * Training steps queued on the GPU per readback of their losses (default 16): the GPU works
    * while JavaScript plans the next minibatches. Any value gives the same bits.
@@ -165,6 +176,7 @@ export async function train(
       engine.snapshot('best', 'save');
       best = { epoch: 0, devAccuracy: -1, theta: new Float32Array(0) };
       start = 0;
+      await hooks.onEpochEnd?.({ epoch: 0, engine });
     }
     const identity = data.train.map((_, i) => i);
     const steps = Math.ceil(identity.length / config.batch);
@@ -204,10 +216,13 @@ export async function train(
         engine.enqueue(minibatch, log, { update: opt.update });
         where.step = s + 1;
         if (!log.fits(config.batch)) await drain(log);
+        hooks.signal?.throwIfAborted();
+        await hooks.pause?.();
       }
       await drain(log);
       const trainLoss = lossSum / Math.max(1, identity.length);
-      const devAccuracy = (await dev.evaluate()).accuracy;
+      const devEval = await dev.evaluate();
+      const devAccuracy = devEval.accuracy;
       const improved = devAccuracy > best.devAccuracy;
       if (improved) {
         engine.snapshot('best', 'save');
@@ -222,7 +237,9 @@ export async function train(
         devAccuracy,
         best: improved,
         seconds: (performance.now() - t0) / 1000,
+        devCorrect: devEval.correct,
       });
+      await hooks.onEpochEnd?.({ epoch, engine });
       if (hooks.onState) {
         await hooks.onState(await captureState(engine, opt, rng, epoch, best, history));
         where.saved = epoch;
