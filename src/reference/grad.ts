@@ -1,11 +1,13 @@
-// Reference backward pass: root softmax and cross-entropy, then backward in pre-order (parents first).
-// Parameter gradients are of the batch loss (mean over trees); per-node gradients of each tree's own loss.
+// Reference backward pass: softmax and cross-entropy at the root (or at every labelled node), then
+// backward in pre-order (parents first). Parameter gradients are of the batch loss (mean over
+// trees); per-node gradients of each tree's own loss.
 import type { Params } from '../params/params.ts';
 import { tensor, zerosLike } from '../params/params.ts';
+import { preorder } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
 import { cellDef } from '../cells/index.ts';
 import { type NodeState, TreeDataError, forwardTree, treeLabel, wordIndex } from './forward.ts';
-import { crossEntropy, matTVecAdd, norm, outerAdd } from './linalg.ts';
+import { crossEntropy, matTVecAdd, matVecAdd, norm, outerAdd, softmax } from './linalg.ts';
 
 /** One node's gradient record, in pre-order: gh = ‖∂J_t/∂h‖, gc = ‖∂J_t/∂c‖ (cells with a memory cell), word at leaves. */
 export interface NodeGrad {
@@ -32,16 +34,46 @@ export interface GradResult {
   ratios: (number | null)[];
 }
 
-/** Options: `focal` is a pre-order index used in every tree; otherwise the tree's one keyword leaf (k + digits). */
+/**
+ * Options: `focal` is a pre-order index used in every tree; otherwise the tree's one keyword leaf
+ * (k + digits). `loss` is where the classifier's loss is taken: the root only (default), or every
+ * labelled node, a tree's loss then being the sum over its labelled nodes.
+ */
 export interface GradOptions {
   focal?: number;
+  loss?: 'root' | 'all';
 }
 
 const KEYWORD = /^k\d+$/;
 
 /**
+ * The class of every pre-order node that takes a loss: the root's `label`, and with `loss` 'all'
+ * every other labelled node's own label (checked against 0 … classes−1); undefined elsewhere.
+ */
+export function lossLabels(
+  tree: Tree,
+  label: number,
+  classes: number,
+  treeNo: number,
+  loss: 'root' | 'all' = 'root',
+): (number | undefined)[] {
+  const nodes = preorder(tree);
+  return nodes.map((t, i) => {
+    if (i === 0) return label;
+    if (loss === 'root' || t.label === undefined) return undefined;
+    if (!Number.isInteger(t.label) || t.label < 0 || t.label >= classes)
+      throw new TreeDataError(
+        treeNo,
+        `node ${i} (pre-order) has label ${t.label}, outside 0 … ${classes - 1} (${classes} classes)`,
+      );
+    return t.label;
+  });
+}
+
+/**
  * Forward and backward of one tree with label `label`; adds the (unscaled) parameter gradients of
- * J_t into G and returns the per-node gradient vectors.
+ * J_t into G and returns the per-node gradient vectors. With `loss` 'all', J_t is the sum of the
+ * cross-entropies at every labelled node.
  */
 export function gradTree(
   params: Params,
@@ -50,21 +82,30 @@ export function gradTree(
   ids: ReadonlyMap<string, number>,
   treeNo: number,
   G: Record<string, Float64Array>,
+  loss: 'root' | 'all' = 'root',
 ): TreeGrad {
   const { dim: d, classes: C } = params;
   const P = params.tensors;
   const f = forwardTree(params, tree, ids, treeNo);
-  const root = f.nodes[0] as NodeState;
-  // J_t = −log p[label]; ∂J_t/∂logits = p − onehot(label).
-  const dlogits = Float64Array.from(f.probs);
-  dlogits[label] = (dlogits[label] as number) - 1;
-  outerAdd(tensor(G, 'Wc'), dlogits, root.h, C, d);
+  const targets = lossLabels(tree, label, C, treeNo, loss);
+  const dWc = tensor(G, 'Wc');
   const dbc = tensor(G, 'bc');
-  dlogits.forEach((g, k) => {
-    dbc[k] = (dbc[k] as number) + g;
-  });
-  const dhRoot = new Float64Array(d);
-  matTVecAdd(dhRoot, tensor(P, 'Wc'), dlogits, C, d);
+  let total = 0;
+  // J = −log p[y] at a node; ∂J/∂logits = p − onehot(y); its part of ∂J/∂h is Wcᵀ(p − onehot(y)).
+  const classify = (node: NodeState, y: number): Float64Array => {
+    const logits = Float64Array.from(tensor(P, 'bc'));
+    matVecAdd(logits, tensor(P, 'Wc'), node.h, C, d);
+    total += crossEntropy(logits, y);
+    const dlogits = softmax(logits);
+    dlogits[y] = (dlogits[y] as number) - 1;
+    outerAdd(dWc, dlogits, node.h, C, d);
+    dlogits.forEach((g, k) => {
+      dbc[k] = (dbc[k] as number) + g;
+    });
+    const dh = new Float64Array(d);
+    matTVecAdd(dh, tensor(P, 'Wc'), dlogits, C, d);
+    return dh;
+  };
 
   const n = f.nodes.length;
   const dh: Float64Array[] = new Array(n);
@@ -74,10 +115,17 @@ export function gradTree(
   // Parents before children (pre-order): a node's dh and dc are complete when its turn comes.
   const dhIn: Float64Array[] = new Array(n);
   const dcIn: Float64Array[] = new Array(n);
-  dhIn[0] = dhRoot;
   dcIn[0] = new Float64Array(d);
   for (let idx = 0; idx < n; idx++) {
     const s = f.nodes[idx] as NodeState;
+    const y = targets[idx];
+    // The root's gradient is its loss's alone; another labelled node adds its own to its parent's.
+    if (y !== undefined) {
+      const own = classify(s, y);
+      const fromParent = dhIn[idx];
+      if (fromParent) for (let k = 0; k < d; k++) own[k] = (own[k] as number) + (fromParent[k] as number);
+      dhIn[idx] = own;
+    }
     const gradH = dhIn[idx] as Float64Array;
     dh[idx] = gradH;
     if (s.saved === undefined) {
@@ -94,7 +142,7 @@ export function gradTree(
       }
     }
   }
-  return { loss: crossEntropy(f.logits, label), dh, dc, nodes: f.nodes };
+  return { loss: total, dh, dc, nodes: f.nodes };
 }
 
 /** Pre-order index of the focal node of tree `treeNo`: the option if given, else its single keyword leaf. */
@@ -125,7 +173,8 @@ export function focalRatio(
 }
 
 /**
- * Loss and gradients of a batch of trees: loss = mean of −log p[label] over trees, paramGrads = ∂loss/∂θ
+ * Loss and gradients of a batch of trees: loss = mean over trees of −log p[label] at the root (with
+ * `options.loss` 'all': summed over each tree's labelled nodes), paramGrads = ∂loss/∂θ
  * (L2 not included), per-node gh/gc of each tree's own loss J_t in pre-order, and gh(focal)/gh(root).
  * Labels default to the roots' labels.
  */
@@ -143,7 +192,7 @@ export function referenceGrad(
   const ratios: (number | null)[] = [];
   trees.forEach((tree, t) => {
     const label = treeLabel(tree, t + 1, params.classes, labels?.[t]);
-    const g = gradTree(params, tree, label, ids, t + 1, G);
+    const g = gradTree(params, tree, label, ids, t + 1, G, options.loss);
     total += g.loss;
     const gh = g.dh.map(norm);
     const records = g.nodes.map((s, i) => {

@@ -11,6 +11,7 @@ import {
 import { crossEntropy } from '../../src/reference/linalg.ts';
 import { Rng } from '../../src/rng/index.ts';
 import type { Tree } from '../../src/trees/index.ts';
+import { preorder } from '../../src/trees/shape.ts';
 import { zerosLike } from '../../src/params/params.ts';
 
 /** Finite-difference step. */
@@ -63,23 +64,66 @@ export function describe(c: Check): string {
   return `${c.name}: NOT OK, worst index ${c.worstIndex}: analytic ${c.analytic} vs numeric ${c.numeric} (max |diff| ${c.maxAbs.toExponential(2)})`;
 }
 
+/** Where the loss is taken: the root only, or every labelled node. */
+export type LossMode = 'root' | 'all';
+
+/**
+ * One tree's loss through the forward pass only, written out independently of the backward code:
+ * the root's cross-entropy, plus (mode 'all') one at every other labelled node, from its h.
+ */
+export function treeLoss(
+  params: Params,
+  tree: Tree,
+  ids: ReadonlyMap<string, number>,
+  loss: LossMode,
+  nudge?: { node: number; which: 'h' | 'c'; index: number; delta: number },
+): number {
+  const f = forwardTree(params, tree, ids, 1, nudge);
+  let total = crossEntropy(f.logits, tree.label ?? 0);
+  if (loss === 'root') return total;
+  const { dim: d, classes: C } = params;
+  const Wc = params.tensors.Wc as Float64Array;
+  const bc = params.tensors.bc as Float64Array;
+  preorder(tree).forEach((t, i) => {
+    if (i === 0 || t.label === undefined) return;
+    const h = (f.nodes[i] as { h: Float64Array }).h;
+    const logits = Float64Array.from(bc, (b, c) => {
+      let acc = b;
+      for (let k = 0; k < d; k++) acc += (Wc[c * d + k] as number) * (h[k] as number);
+      return acc;
+    });
+    if (logits.length !== C) throw new Error('classifier shape');
+    total += crossEntropy(logits, t.label);
+  });
+  return total;
+}
+
 /** Batch loss through the forward pass only. */
-export function batchLoss(params: Params, trees: readonly Tree[]): number {
+export function batchLoss(params: Params, trees: readonly Tree[], loss: LossMode = 'root'): number {
+  if (loss === 'all') {
+    const ids = wordIndex(params.vocab);
+    return trees.reduce((s, t) => s + treeLoss(params, t, ids, 'all'), 0) / trees.length;
+  }
   const results = referenceForward(params, trees);
   return results.reduce((s, r) => s + (r.loss as number), 0) / trees.length;
 }
 
 /** Checks every parameter tensor's gradient against central differences. */
-export function checkParamGrads(params: Params, trees: readonly Tree[], tol: Tolerance): Check[] {
-  const { paramGrads } = referenceGrad(params, trees);
+export function checkParamGrads(
+  params: Params,
+  trees: readonly Tree[],
+  tol: Tolerance,
+  loss: LossMode = 'root',
+): Check[] {
+  const { paramGrads } = referenceGrad(params, trees, undefined, { loss });
   return Object.entries(params.tensors).map(([name, t]) => {
     const numeric = new Float64Array(t.length);
     for (let i = 0; i < t.length; i++) {
       const keep = t[i] as number;
       t[i] = keep + STEP;
-      const up = batchLoss(params, trees);
+      const up = batchLoss(params, trees, loss);
       t[i] = keep - STEP;
-      const down = batchLoss(params, trees);
+      const down = batchLoss(params, trees, loss);
       t[i] = keep;
       numeric[i] = (up - down) / (2 * STEP);
     }
@@ -88,12 +132,17 @@ export function checkParamGrads(params: Params, trees: readonly Tree[], tol: Tol
 }
 
 /** Checks ∂J_t/∂h and (memory cells) ∂J_t/∂c at every node of one tree against central differences. */
-export function checkNodeGrads(params: Params, tree: Tree, tol: Tolerance): Check[] {
+export function checkNodeGrads(
+  params: Params,
+  tree: Tree,
+  tol: Tolerance,
+  mode: LossMode = 'root',
+): Check[] {
   const ids = wordIndex(params.vocab);
   const label = tree.label ?? 0;
-  const g = gradTree(params, tree, label, ids, 1, zerosLike(params));
+  const g = gradTree(params, tree, label, ids, 1, zerosLike(params), mode);
   const loss = (nudge: { node: number; which: 'h' | 'c'; index: number; delta: number }) =>
-    crossEntropy(forwardTree(params, tree, ids, 1, nudge).logits, label);
+    treeLoss(params, tree, ids, mode, nudge);
   const checks: Check[] = [];
   for (let node = 0; node < g.nodes.length; node++) {
     for (const which of REGISTRY[params.cell].hasC ? (['h', 'c'] as const) : (['h'] as const)) {

@@ -77,6 +77,49 @@ describe.each(CELLS)('%s gradients agree with central finite differences', (cell
   });
 });
 
+/** Trees with a label at (almost) every node, as a sentiment treebank has them. */
+const LABELLED: { name: string; dim: number; trees: Tree[] }[] = [
+  { name: 'single leaf', dim: 4, trees: [leaf('a', 1)] },
+  { name: 'two labelled leaves', dim: 4, trees: [node(leaf('a', 0), leaf('k1', 1), 2)] },
+  {
+    name: 'every node labelled, and one not',
+    dim: 5,
+    trees: [
+      node(node(leaf('a', 2), leaf('b', 1), 0), node(leaf('c'), node(leaf('d', 0), leaf('e', 2), 1), 1), 2),
+      node(leaf('b', 1), node(leaf('a', 0), leaf('b', 2)), 0),
+    ],
+  },
+];
+
+describe.each(CELLS)('%s with a loss at every labelled node (--loss all)', (cell) => {
+  it.each(LABELLED)('every parameter tensor: $name', ({ dim, trees }) => {
+    expectAllOk(cell, checkParamGrads(testParams(cell, dim, VOCAB, CLASSES, 11), trees, TOL, 'all'));
+  });
+  it.each(LABELLED)('∂J/∂h (and ∂J/∂c) at every node: $name', ({ dim, trees }) => {
+    const p = testParams(cell, dim, VOCAB, CLASSES, 12);
+    expectAllOk(
+      cell,
+      trees.flatMap((t) => checkNodeGrads(p, t, TOL, 'all')),
+    );
+  });
+  it('adds every labelled node to the loss, and the root mode ignores inner labels', () => {
+    const p = testParams(cell, 5, VOCAB, CLASSES, 13);
+    const trees = LABELLED[2]!.trees;
+    const root = referenceGrad(p, trees);
+    const all = referenceGrad(p, trees, undefined, { loss: 'all' });
+    const bare = referenceGrad(p, trees.map((t) => withRootLabel(stripLabels(t), t.label!)));
+    expect(root.loss).toBe(bare.loss);
+    expect(all.loss).toBeGreaterThan(root.loss);
+    expect(() => referenceGrad(p, [node(leaf('a', 7), leaf('b'), 0)], undefined, { loss: 'all' })).toThrow(
+      /tree 1.*node 1 \(pre-order\) has label 7, outside 0 … 2/,
+    );
+  });
+});
+
+function stripLabels(t: Tree): Tree {
+  return t.kind === 'leaf' ? leaf(t.word) : node(stripLabels(t.left), stripLabels(t.right));
+}
+
 /** Scalar helpers over number[] rows for the transcriptions. */
 function rows(p: Params) {
   const d = p.dim;
