@@ -5,6 +5,7 @@ import { LimitError } from '../engine/limits.ts';
 import { ParamsError } from '../params/io.ts';
 import { InputError } from '../train/files.ts';
 import { TreeParseError } from '../trees/parse.ts';
+import { binarizeCommand } from './binarize.ts';
 import { dataCommand } from './data.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { experimentCommand } from './experiment.ts';
@@ -20,6 +21,7 @@ const commands: Command[] = [
   trainCommand,
   gradCommand,
   dataCommand,
+  binarizeCommand,
   selfcheck,
   gpuInfo,
 ];

@@ -1,5 +1,7 @@
-// The bracketed tree format (docs/model.md): one tree per line, an internal node is
-// `(LABEL LEFT RIGHT)`, a leaf `(LABEL word)` or a bare `word`, labels are integers.
+// The bracketed tree format (docs/model.md, docs/data.md): one tree per line, an internal node is
+// `(LABEL LEFT RIGHT)`, a leaf `(LABEL word)` or a bare `word`. Labels are integers unless the
+// caller maps label tokens itself (a treebank's string labels); with `unlabelled`, a bracket that
+// opens with a bracket, or whose label is `_`, has none. Pure: no Node APIs (the page parses too).
 import { type Tree, leaf, node } from './tree.ts';
 
 /** A malformed tree text: `line` and `column` are 1-based; `reason` is the message without the location. */
@@ -25,19 +27,45 @@ export interface ParseOptions {
   line?: number;
   maxNodes?: number;
   onToken?(kind: 'word' | 'label', token: string, column: number, depth: number): void;
+  /**
+   * Maps a label token to its integer (a treebank's label list); may throw TreeParseError to refuse
+   * it. Default: the token must be an integer, and is the label.
+   */
+  label?(token: string, column: number): number;
+  /**
+   * Labels are optional: a bracket that opens with a bracket (`((2 It) (3 good))`, the Penn
+   * Treebank's unlabelled root) or whose label is `_` (`(_ It good)`) has none. Default: refused.
+   */
+  unlabelled?: boolean;
+  /** Appended to the error for a node that does not have exactly two children (how to binarize). */
+  binaryHint?: string;
+  /** Blank lines and lines whose first non-blank character is `#` are skipped (parseTrees only). */
+  comments?: boolean;
 }
 
-/** An open bracket: where it is, its label once read, and the children read so far. */
-interface Frame {
+/** The label token that means "no label" where labels are optional. */
+export const NO_LABEL = '_';
+
+/** An open bracket while it is read: where it is, its label once read, and its children so far. */
+export interface Frame<L, T> {
   column: number;
-  label: number | undefined;
-  items: Item[];
+  /** Whether the label's place has been read (a label, `_`, or a bracket where labels are optional). */
+  labelRead: boolean;
+  label: L | undefined;
+  items: Item<T>[];
 }
 
 /** A parsed child: a tree, and its word when it was a bare word (so `(LABEL word)` is a leaf). */
-interface Item {
-  tree: Tree;
+export interface Item<T> {
+  tree: T;
   bare?: string;
+}
+
+/** What a reader builds: how a label token reads, how a bare word and a closed bracket become trees. */
+export interface Builder<L, T> {
+  readLabel(token: string, column: number, fail: (column: number, reason: string) => never): L;
+  word(word: string): T;
+  close(frame: Frame<L, T>, fail: (column: number, reason: string) => never): T;
 }
 
 const INTEGER = /^-?\d+$/;
@@ -50,23 +78,44 @@ export function isWord(word: string): boolean {
   return WORD.test(word);
 }
 
-/** Parses one tree from one line of text; throws TreeParseError when it is malformed. */
-export function parseTree(text: string, options: ParseOptions = {}): Tree {
+/** Whether a line holds no tree where `comments` are allowed: blank, or a `#` comment. */
+export function isSkippedLine(line: string): boolean {
+  const t = line.trim();
+  return t === '' || t.startsWith('#');
+}
+
+/**
+ * Reads one bracketed tree from one line with `build`, left to right, so that the first problem
+ * in the text is the one reported. Shared by the binary parser and the n-ary one (binarize.ts).
+ */
+export function readBrackets<L, T>(text: string, options: ParseOptions, build: Builder<L, T>): T {
   const source = options.source ?? 'input';
   const lineNo = options.line ?? 1;
   const fail = (column: number, reason: string): never => {
     throw new TreeParseError(source, lineNo, column, reason);
   };
-  const stack: Frame[] = [];
-  let root: Tree | undefined;
+  const what = options.label ? 'a label' : 'an integer';
+  const missing = `missing label: expected ${what} after '('`;
+  const stack: Frame<L, T>[] = [];
+  let root: T | undefined;
+  let done = false;
   const maxNodes = options.maxNodes ?? Number.POSITIVE_INFINITY;
   let nodes = 0;
-  const emit = (item: Item, column: number): void => {
+  const emit = (item: Item<T>, column: number): void => {
     if (++nodes > maxNodes) fail(column, `the tree has more than ${maxNodes} nodes (the cap on one tree)`);
     const top = stack[stack.length - 1];
     if (top) top.items.push(item);
-    else if (root !== undefined) fail(column, 'unexpected text after the tree (one tree per line)');
-    else root = item.tree;
+    else if (done) fail(column, 'unexpected text after the tree (one tree per line)');
+    else {
+      root = item.tree;
+      done = true;
+    }
+  };
+  /** The label's place of the innermost bracket is taken by a bracket: no label, or an error. */
+  const noLabel = (top: Frame<L, T> | undefined, column: number): void => {
+    if (!top || top.labelRead) return;
+    if (!options.unlabelled) fail(column, missing);
+    top.labelRead = true;
   };
 
   let i = 0;
@@ -76,31 +125,29 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
     if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
       i++;
     } else if (ch === '(') {
-      if (stack.length === 0 && root !== undefined)
-        fail(column, 'unexpected text after the tree (one tree per line)');
-      const top = stack[stack.length - 1];
-      if (top && top.label === undefined) fail(column, "missing label: expected an integer after '('");
-      stack.push({ column, label: undefined, items: [] });
+      if (stack.length === 0 && done) fail(column, 'unexpected text after the tree (one tree per line)');
+      noLabel(stack[stack.length - 1], column);
+      stack.push({ column, labelRead: false, label: undefined, items: [] });
       i++;
     } else if (ch === ')') {
       const frame = stack.pop() ?? fail(column, "unbalanced brackets: this ')' has no matching '('");
-      if (frame.label === undefined) fail(column, "missing label: expected an integer after '('");
-      emit(close(frame, fail), frame.column);
+      noLabel(frame, column);
+      emit({ tree: build.close(frame, fail) }, frame.column);
       i++;
     } else {
       let j = i;
       while (j < text.length && !BREAKS.includes(text[j] as string)) j++;
       const token = text.slice(i, j);
       const top = stack[stack.length - 1];
-      if (top && top.label === undefined) {
-        if (!INTEGER.test(token)) fail(column, `label "${token}" is not an integer`);
-        const label = Number(token);
-        if (!Number.isSafeInteger(label)) fail(column, `label ${token} is too large`);
-        top.label = label + 0; // -0 reads as 0
-        options.onToken?.('label', token, column, stack.length);
+      if (top && !top.labelRead) {
+        top.labelRead = true;
+        if (!(options.unlabelled && token === NO_LABEL)) {
+          top.label = build.readLabel(token, column, fail);
+          options.onToken?.('label', token, column, stack.length);
+        }
       } else {
         options.onToken?.('word', token, column, stack.length);
-        emit({ tree: leaf(token), bare: token }, column);
+        emit({ tree: build.word(token), bare: token }, column);
       }
       i = j;
     }
@@ -110,29 +157,59 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
     const more = stack.length > 1 ? ` (${stack.length} brackets open at the end of the line)` : '';
     fail(open.column, `unbalanced brackets: this '(' is never closed${more}`);
   }
-  return root ?? fail(1, 'empty line: expected a tree');
+  if (!done) fail(1, 'empty line: expected a tree');
+  return root as T;
 }
 
-/** Turns a closed bracket into a leaf (one bare word) or an internal node (two children). */
-function close(frame: Frame, fail: (column: number, reason: string) => never): Item {
-  const label = frame.label as number;
-  const [first, second] = frame.items;
-  const n = frame.items.length;
-  if (n === 1 && first?.bare !== undefined) return { tree: leaf(first.bare, label) };
-  if (n === 2 && first && second) return { tree: node(first.tree, second.tree, label) };
-  if (n === 0) return fail(frame.column, 'node has no children, expected 2 (or one word for a leaf)');
-  return fail(frame.column, `node has ${n} ${n === 1 ? 'child' : 'children'}, expected 2`);
+/** An integer label token, as the default format reads it. */
+function integerLabel(
+  token: string,
+  column: number,
+  fail: (column: number, reason: string) => never,
+): number {
+  if (!INTEGER.test(token)) fail(column, `label "${token}" is not an integer`);
+  const label = Number(token);
+  if (!Number.isSafeInteger(label)) fail(column, `label ${token} is too large`);
+  return label + 0; // -0 reads as 0
 }
 
-/** Parses a file of trees, one per line (a final newline is allowed; blank lines are errors). */
+/** Parses one binary tree from one line of text; throws TreeParseError when it is malformed. */
+export function parseTree(text: string, options: ParseOptions = {}): Tree {
+  const mapped = options.label;
+  const hint = options.binaryHint ? `: ${options.binaryHint}` : '';
+  return readBrackets<number, Tree>(text, options, {
+    readLabel: mapped ? (token, column) => mapped(token, column) : integerLabel,
+    word: (word) => leaf(word),
+    close(frame, fail) {
+      const label = frame.label;
+      const [first, second] = frame.items;
+      const n = frame.items.length;
+      if (n === 1 && first?.bare !== undefined) return leaf(first.bare, label);
+      if (n === 2 && first && second) return node(first.tree, second.tree, label);
+      if (n === 0) return fail(frame.column, 'node has no children, expected 2 (or one word for a leaf)');
+      return fail(frame.column, `node has ${n} ${n === 1 ? 'child' : 'children'}, expected 2${hint}`);
+    },
+  });
+}
+
+/**
+ * Parses a file of trees, one per line (a final newline is allowed; blank lines are errors unless
+ * `comments`, which skips blank and `#` lines while counting them, so line numbers stay right).
+ */
 export function parseTrees(text: string, options: ParseOptions = {}): Tree[] {
   const source = options.source ?? 'input';
   const first = options.line ?? 1;
-  if (text.trim() === '')
-    throw new TreeParseError(source, first, 1, 'empty file: expected one tree per line');
+  const empty = () => new TreeParseError(source, first, 1, 'empty file: expected one tree per line');
+  if (text.trim() === '') throw empty();
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((line, k) => parseTree(line, { ...options, source, line: first + k }));
+  const trees: Tree[] = [];
+  lines.forEach((line, k) => {
+    if (!(options.comments && isSkippedLine(line)))
+      trees.push(parseTree(line, { ...options, source, line: first + k }));
+  });
+  if (trees.length === 0) throw empty();
+  return trees;
 }
 
 /** Writes a tree on one line; an unlabelled internal node is written with `defaultLabel` (default 0). */
