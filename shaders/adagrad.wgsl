@@ -6,6 +6,8 @@
 //         status  [2] u32, atomicMax: size − i for the first i whose new θ (word 0) or G (word 1)
 //                 is NaN or ±Inf; 0 when all are finite (cleared by the engine every step)
 // One invocation per parameter; padding between tensors stays 0 (θ = dθ = 0 there).
+// Frozen: flat indices [frozenStart, frozenEnd) (E under --freeze-embeddings) are left as they are:
+// no step, no L2, G stays 0. An empty range (start = end) freezes nothing.
 
 override WG: u32 = 256u;
 
@@ -14,6 +16,8 @@ struct Params {
   lr: f32,
   l2: f32,
   eps: f32,
+  frozenStart: u32,
+  frozenEnd: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> theta: array<f32>;
@@ -32,7 +36,7 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let i = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
-  if (i >= params.size) {
+  if (i >= params.size || (i >= params.frozenStart && i < params.frozenEnd)) {
     return;
   }
   let w = theta[i];

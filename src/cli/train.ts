@@ -1,4 +1,5 @@
-// `treegrad train`: train one model on a data folder or a generated keyword-task dataset.
+// `treegrad train`: train one model on a data folder, a generated keyword-task dataset, or a
+// treebank's three files (with its own vocabulary, labels and optional pretrained vectors).
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH, worstBatch } from '../engine/limits.ts';
@@ -6,8 +7,16 @@ import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
 import { CELLS, cellList, isCell, REGISTRY } from '../cells/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.ts';
-import { DATA_FILES, readDataDir } from '../train/data-dir.ts';
-import { type Dataset, keywordDataset } from '../train/dataset.ts';
+import {
+  DATA_FILES,
+  formatTreebankSummary,
+  readDataDir,
+  readLabelsFlag,
+  readTreebank,
+  type TreebankFiles,
+  type TreebankSummary,
+} from '../train/data-dir.ts';
+import { type Dataset, keywordDataset, type TreebankIdentity } from '../train/dataset.ts';
 import {
   checkOutputs,
   cleanStaleTemps,
@@ -31,9 +40,10 @@ import { type Command, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 import { join } from 'node:path';
 
-const usage = `Usage: treegrad train --cell ${CELLS.join('|')} (--data DIR | --dataset I) [--dim 50] [--lr 0.01]
-                      [--l2 0.001] [--batch 5] [--epochs 10] [--seed 1] [--patience 0]
-                      [--train-size N] [--dev-size N] [--test-size N]
+const usage = `Usage: treegrad train --cell ${CELLS.join('|')} (--data DIR | --dataset I | --train F --dev F --test F)
+                      [--dim 50] [--lr 0.01] [--l2 0.001] [--batch 5] [--epochs 10] [--seed 1]
+                      [--patience 0] [--loss root|all] [--train-size N] [--dev-size N] [--test-size N]
+                      [--labels a,b,c|FILE] [--min-count 1] [--vectors FILE] [--freeze-embeddings]
                       [--checkpoint FILE] [--resume FILE] [--fresh] [--out RESULT.json]
                       [--save-params FILE] [--readback-every 16]
 
@@ -41,6 +51,14 @@ Trains on the GPU with AdaGrad (docs/model.md), evaluates on dev after every epo
 best-dev parameters and reports test accuracy by keyword depth and log10 gh(keyword)/gh(root).
 --data reads a folder written by \`treegrad data\`; --dataset I generates keyword-task dataset I
 (1–10) from --seed, with model.md's 10k/1k/1k split unless the sizes are given.
+--train F --dev F --test F read a treebank (Stanford Sentiment Treebank style, docs/data.md): a
+binary tree per line, labels on any node, the root's the sentence's class. The vocabulary comes
+from the training file (words seen fewer than --min-count times, and dev/test words not in it,
+become <unk>; how many is printed). Labels are the classes of --labels (a comma list or a file of
+one label per line), else collected from the training file: its integers as they are (0 … the
+largest), or its labels sorted. --vectors FILE starts E from pretrained vectors (GloVe text
+format, streamed; --dim must be theirs) and prints the coverage; --freeze-embeddings keeps E fixed.
+--loss root trains on the root's label (the paper's setting), --loss all on every labelled node.
 --checkpoint saves the run after every epoch (atomically, with a checksum); --resume FILE continues
 a run bit-identically: its settings and data come from the checkpoint, flags given with it must
 agree (only --epochs may change: train on to that many epochs). An existing --checkpoint file is
@@ -72,24 +90,58 @@ function flagConfig(values: Record<string, string | undefined>): Partial<TrainCo
   if (values.epochs !== undefined) c.epochs = intFlag('epochs', values.epochs, 1, 1_000_000);
   if (values.seed !== undefined) c.seed = intFlag('seed', values.seed, 0, CAPS.seed);
   if (values.patience !== undefined) c.patience = intFlag('patience', values.patience, 0, 1_000_000);
+  if (values.loss !== undefined) {
+    if (values.loss !== 'root' && values.loss !== 'all')
+      throw new UsageError(`--loss must be root or all, got "${values.loss}"`);
+    c.loss = values.loss;
+  }
+  if (values['freeze-embeddings'] !== undefined) c.freezeEmbeddings = true;
   return c;
 }
 
 const SIZE_FLAGS = { train: 'train-size', dev: 'dev-size', test: 'test-size' } as const;
 
+/** Flags that only a treebank (--train/--dev/--test) takes. */
+const TREEBANK_FLAGS = ['labels', 'min-count', 'vectors'] as const;
+
+/** The data, from the flags or (resuming without data flags) as the checkpoint recorded it. */
+export interface LoadedData {
+  data: Dataset;
+  /** A treebank's labels, vocabulary, unknown words and vector coverage. */
+  summary?: TreebankSummary;
+  /** Files read, for the check that no output overwrites one. */
+  inputs: FlagPath[];
+}
+
 /** The data: from the flags, or (resuming without data flags) as the checkpoint recorded it. */
-function loadData(values: Record<string, string | undefined>, seed: number, resume?: RunSettings): Dataset {
-  if (values.data !== undefined && values.dataset !== undefined)
-    throw new UsageError('give one of --data DIR or --dataset I, not both');
+export async function loadData(
+  values: Record<string, string | undefined>,
+  config: Pick<TrainConfig, 'seed' | 'dim'>,
+  resume?: RunSettings,
+): Promise<LoadedData> {
+  const files = (['train', 'dev', 'test'] as const).filter((f) => values[f] !== undefined);
+  const sources = [values.data !== undefined, values.dataset !== undefined, files.length > 0].filter(Boolean);
+  if (sources.length > 1)
+    throw new UsageError('give one of --data DIR, --dataset I or --train F --dev F --test F');
+  if (files.length > 0 && files.length < 3)
+    throw new UsageError(
+      `a treebank needs --train, --dev and --test; ${['train', 'dev', 'test']
+        .filter((f) => !files.includes(f as 'train'))
+        .map((f) => `--${f}`)
+        .join(' and ')} missing`,
+    );
+  const recorded = resume?.data;
+  const treebank = files.length === 3 || (sources.length === 0 && recorded?.kind === 'treebank');
+  for (const flag of TREEBANK_FLAGS)
+    if (values[flag] !== undefined && !treebank)
+      throw new UsageError(`--${flag} is for a treebank (--train F --dev F --test F)`);
   const sizes: Record<string, number> = {};
   for (const [key, flag] of Object.entries(SIZE_FLAGS))
     if (values[flag] !== undefined) sizes[key] = intFlag(flag, values[flag], 1, CAPS.trees);
-  if (values.data !== undefined && Object.keys(sizes).length > 0)
-    throw new UsageError(
-      '--train-size, --dev-size and --test-size are for --dataset; a data folder has its own',
-    );
-  const recorded = resume?.data;
-  if (values.data !== undefined) return readDataDir(values.data);
+  if ((values.data !== undefined || treebank) && Object.keys(sizes).length > 0)
+    throw new UsageError('--train-size, --dev-size and --test-size are for --dataset; files have their own');
+  if (treebank) return loadTreebank(values, config.dim, recorded?.kind === 'treebank' ? recorded : undefined);
+  if (values.data !== undefined) return folderData(values.data);
   if (values.dataset !== undefined || recorded?.kind === 'keyword') {
     const dataset =
       values.dataset !== undefined
@@ -97,10 +149,49 @@ function loadData(values: Record<string, string | undefined>, seed: number, resu
         : (recorded as { dataset: number }).dataset;
     const base =
       recorded?.kind === 'keyword' ? { train: recorded.train, dev: recorded.dev, test: recorded.test } : {};
-    return keywordDataset({ dataset, seed, ...base, ...sizes });
+    return { data: keywordDataset({ dataset, seed: config.seed, ...base, ...sizes }), inputs: [] };
   }
-  if (recorded?.kind === 'folder') return readDataDir(recorded.dir);
-  throw new UsageError('give one of --data DIR or --dataset I');
+  if (recorded?.kind === 'folder') return folderData(recorded.dir);
+  throw new UsageError('give one of --data DIR, --dataset I or --train F --dev F --test F');
+}
+
+function folderData(dir: string): LoadedData {
+  return { data: readDataDir(dir), inputs: DATA_FILES.map((f) => ({ flag: '--data', path: join(dir, f) })) };
+}
+
+/** A treebank from --train/--dev/--test (or, resuming, the files and settings the checkpoint names). */
+async function loadTreebank(
+  values: Record<string, string | undefined>,
+  dim: number,
+  recorded?: TreebankIdentity,
+): Promise<LoadedData> {
+  const given = values.train !== undefined;
+  const path = (role: string) => (given ? values[role] : recorded?.paths[role]);
+  const labels =
+    values.labels !== undefined ? readLabelsFlag(values.labels) : given ? undefined : recorded?.labels;
+  const minCount =
+    values['min-count'] !== undefined
+      ? intFlag('min-count', values['min-count'], 1, CAPS.trees * CAPS.treeNodes)
+      : given
+        ? 1
+        : (recorded?.minCount ?? 1);
+  const vectors = values.vectors ?? (given ? undefined : recorded?.paths.vectors);
+  const spec: TreebankFiles = {
+    train: path('train')!,
+    dev: path('dev')!,
+    test: path('test')!,
+    minCount,
+    dim,
+    ...(labels ? { labels } : {}),
+    ...(vectors !== undefined ? { vectors } : {}),
+  };
+  const inputs: FlagPath[] = (['train', 'dev', 'test', 'vectors'] as const)
+    .filter((r) => spec[r] !== undefined)
+    .map((r) => ({ flag: `--${r}`, path: spec[r]! }));
+  if (values.labels !== undefined && existsSync(values.labels))
+    inputs.push({ flag: '--labels', path: values.labels });
+  const { data, summary } = await readTreebank(spec);
+  return { data, summary, inputs };
 }
 
 /** The `train` command. */
@@ -132,13 +223,22 @@ export const trainCommand: Command = {
             'out',
             'save-params',
             'readback-every',
+            'train',
+            'dev',
+            'test',
+            'labels',
+            'min-count',
+            'vectors',
+            'loss',
           ].map((k) => [k, { type: 'string' as const }]),
         ),
         fresh: { type: 'boolean' as const },
+        'freeze-embeddings': { type: 'boolean' as const },
       },
     }) as unknown as { values: Record<string, string | undefined> };
     const fresh = (values as Record<string, unknown>).fresh === true;
-    const given = flagConfig(values);
+    const freeze = (values as Record<string, unknown>)['freeze-embeddings'] === true;
+    const given = flagConfig({ ...values, 'freeze-embeddings': freeze ? 'true' : undefined });
     const stepsPerReadback =
       values['readback-every'] === undefined
         ? undefined
@@ -175,10 +275,13 @@ export const trainCommand: Command = {
     }
     checkModel({ cell: config.cell, dim: config.dim, vocab: 1, classes: 1 });
 
-    const data = loadData(values, config.seed, resume?.settings);
+    const loaded = await loadData(values, config, resume?.settings);
+    const data = loaded.data;
     if (!data.identity) throw new Error('the data has no identity');
+    for (const line of loaded.summary ? formatTreebankSummary(loaded.summary) : [])
+      console.error(`treegrad train: ${line}`);
     if (resume) {
-      const diff = settingsDiff(resume.settings.data, data.identity, values.resume!, ['dir']);
+      const diff = settingsDiff(resume.settings.data, data.identity, values.resume!, ['dir', 'paths']);
       if (diff.length > 0)
         throw new UsageError(
           `the data is not what ${values.resume} was trained on (${diff.map((d) => `data.${d}`).join('; ')})`,
@@ -193,13 +296,7 @@ export const trainCommand: Command = {
     if (values.out !== undefined) outputs.push({ flag: '--out', path: values.out });
     if (values['save-params'] !== undefined)
       outputs.push({ flag: '--save-params', path: values['save-params'] });
-    const inputs: FlagPath[] =
-      data.identity.kind === 'folder'
-        ? DATA_FILES.map((f) => ({
-            flag: '--data',
-            path: join(data.identity!.kind === 'folder' ? data.identity!.dir : '', f),
-          }))
-        : [];
+    const inputs: FlagPath[] = [...loaded.inputs];
     if (values.resume !== undefined && values.checkpoint !== undefined && values.checkpoint !== values.resume)
       inputs.push({ flag: '--resume', path: values.resume });
     checkOutputs(outputs, inputs);
@@ -259,17 +356,33 @@ export const trainCommand: Command = {
         resume?.state,
       );
       if (gpu.errors.length > 0) throw new Error(`WebGPU reported: ${gpu.errors.join('; ')}`);
+      const nodeAccuracy = (out as { testNodeAccuracy?: number }).testNodeAccuracy;
+      const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
       console.log(
-        `${label}: best epoch ${out.bestEpoch} of ${out.epochsRun}, test accuracy ${(100 * out.testAccuracy).toFixed(1)}% (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+        `${label}: best epoch ${out.bestEpoch} of ${out.epochsRun}, test accuracy ${percent(out.testAccuracy)}` +
+          (nodeAccuracy !== undefined
+            ? ` at the roots, ${percent(nodeAccuracy)} at all labelled nodes`
+            : '') +
+          ` (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
       );
-      console.log(
-        `accuracy by keyword depth: ${Object.entries(out.accuracyByDepth)
-          .map(([d, v]) => `${d}: ${(100 * v.accuracy).toFixed(0)}% (n=${v.n})`)
-          .join(', ')}`,
-      );
+      const depths = Object.entries(out.accuracyByDepth);
+      if (depths.length > 0)
+        console.log(
+          `accuracy by keyword depth: ${depths
+            .map(([d, v]) => `${d}: ${(100 * v.accuracy).toFixed(0)}% (n=${v.n})`)
+            .join(', ')}`,
+        );
       if (values.out !== undefined) {
         const { bestTheta: _theta, ...rest } = out;
-        writeJsonAtomic(values.out, { cell: config.cell, data: data.name, config, settings, ...rest });
+        const treebank = loaded.summary ? { treebank: loaded.summary } : {};
+        writeJsonAtomic(values.out, {
+          cell: config.cell,
+          data: data.name,
+          config,
+          settings,
+          ...treebank,
+          ...rest,
+        });
       }
       if (values['save-params'] !== undefined) {
         const layout = paramLayout(config.cell, config.dim, data.vocab.length, data.classes);

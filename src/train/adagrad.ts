@@ -4,18 +4,30 @@ import { uploadBuffer } from '../gpu/buffers.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { readBuffer } from '../gpu/buffers.ts';
 import type { TreeEngine, Update } from '../engine/engine.ts';
+import type { ParamLayout } from '../engine/layout.ts';
+import { numel } from '../params/shapes.ts';
 
 /** Learning rate, L2 strength λ (the gradient gets λθ) and ε added to √G. */
 export interface AdaGradOptions {
   lr: number;
   l2: number;
   eps: number;
+  /** Leave the embedding matrix E as it is (no step, no L2): pretrained vectors stay fixed. */
+  freezeEmbeddings?: boolean;
 }
 
 /** model.md's defaults: lr 0.01, λ = 1e-3, ε = 1e-4. */
 export const ADAGRAD_DEFAULTS: AdaGradOptions = { lr: 0.01, l2: 1e-3, eps: 1e-4 };
 
 const WG = 256;
+
+/** The flat index range [start, end) of tensor `name` in `layout`. */
+export function frozenRange(layout: ParamLayout, name: string): [number, number] {
+  const start = layout.offsets[name];
+  const shape = layout.shapes[name];
+  if (start === undefined || shape === undefined) throw new Error(`the model has no tensor ${name}`);
+  return [start, start + numel(shape)];
+}
 
 /** The optimiser state (G, the running sum of squared gradients) and its update dispatch. */
 export class AdaGrad {
@@ -33,7 +45,8 @@ export class AdaGrad {
     options: AdaGradOptions = ADAGRAD_DEFAULTS,
     kernels?: KernelCache,
   ): Promise<AdaGrad> {
-    for (const [k, v] of Object.entries(options)) {
+    for (const k of ['lr', 'l2', 'eps'] as const) {
+      const v = options[k];
       if (!Number.isFinite(v) || v < 0)
         throw new RangeError(`AdaGrad ${k} must be a finite number ≥ 0, got ${v}`);
     }
@@ -45,7 +58,15 @@ export class AdaGrad {
       size: size * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
-    const words = kernel.pack('params', { size, lr: options.lr, l2: options.l2, eps: options.eps });
+    const [frozenStart, frozenEnd] = options.freezeEmbeddings ? frozenRange(engine.layout, 'E') : [0, 0];
+    const words = kernel.pack('params', {
+      size,
+      lr: options.lr,
+      l2: options.l2,
+      eps: options.eps,
+      frozenStart,
+      frozenEnd,
+    });
     const params = uploadBuffer(device, 'adagrad params', words, GPUBufferUsage.UNIFORM);
     const status = device.createBuffer({
       label: 'adagrad status',

@@ -1,8 +1,20 @@
-// Node only: a training set from a folder written by `treegrad data`. Every problem is named by
-// file:line:column (an unknown word, a label that is no class, invalid UTF-8, a JSON error), and
-// the set records its identity: the folder, each file's SHA-256 and the sizes.
-import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Node only: a training set from a folder written by `treegrad data`, or from a treebank's three
+// files (`--train F --dev F --test F`, with a vocabulary built from the training file and optional
+// pretrained vectors). Every problem is named by file:line:column (an unknown word or label, invalid
+// UTF-8, a JSON error), and the set records its identity: each file's SHA-256 and the sizes.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import {
+  collectLabels,
+  type LabelList,
+  LabelListError,
+  parseLabelList,
+  parseTreebank,
+  type TreebankTree,
+} from '../data/treebank.ts';
+import { readVectors } from '../data/vectors.ts';
+import { buildVocabulary, formatUnknown, toVocabulary, type UnknownCount } from '../data/vocab.ts';
 import { CAPS } from '../engine/limits.ts';
 import { isWord, parseTree, TreeParseError } from '../trees/parse.ts';
 import { type Dataset, type DataIdentity, type Example, example } from './dataset.ts';
@@ -100,4 +112,157 @@ export function readDataDir(dir: string): Dataset {
     classes: vocab.classes,
   };
   return { name: dir, identity, vocab: vocab.words, classes: vocab.classes, train, dev, test };
+}
+
+/** A treebank given as three files, and how to read it (`--train F --dev F --test F`). */
+export interface TreebankFiles {
+  train: string;
+  dev: string;
+  test: string;
+  /** The label list; default: collected from the training file (see collectLabels). */
+  labels?: string[];
+  /** Training words seen fewer times become `<unk>` (default 1: keep every word). */
+  minCount?: number;
+  /** Pretrained word vectors (GloVe text format), streamed; their dimension must be `dim`. */
+  vectors?: string;
+  dim?: number;
+}
+
+/** What reading a treebank found, for the user: labels, vocabulary, unknown words, vector coverage. */
+export interface TreebankSummary {
+  labels: LabelList;
+  vocab: number;
+  minCount: number;
+  unknown: Record<'train' | 'dev' | 'test', UnknownCount>;
+  vectors?: { path: string; found: number; exact: number; lowercased: number; spaced: number };
+}
+
+const ROLES = ['train', 'dev', 'test'] as const;
+
+/** Reads a label list flag: a file (one label per line) or two or more labels separated by commas. */
+export function readLabelsFlag(value: string): string[] {
+  const isFile = existsSync(value) && statSync(value).isFile();
+  if (!isFile && !value.includes(','))
+    throw new InputError(
+      `--labels ${value}: no such file (give a file of labels, one per line, or two or more labels separated by commas)`,
+    );
+  try {
+    return parseLabelList(isFile ? readText(value) : value);
+  } catch (e) {
+    if (!(e instanceof LabelListError)) throw e;
+    throw new InputError(
+      isFile ? `${value}:${e.line ?? 1}:1: ${e.message}` : `--labels ${value}: ${e.message}`,
+    );
+  }
+}
+
+/**
+ * Reads a treebank from its files: labels mapped to classes, the vocabulary built from the training
+ * file (with `<unk>`), dev and test mapped onto it, pretrained vectors streamed. Every problem is
+ * named by file:line:column; the identity records each file's path and SHA-256.
+ */
+export async function readTreebank(
+  spec: TreebankFiles,
+): Promise<{ data: Dataset; summary: TreebankSummary }> {
+  const paths: Record<string, string> = {};
+  const files: Record<string, string> = {};
+  const texts: Record<string, string> = {};
+  for (const role of ROLES) {
+    const path = spec[role];
+    texts[role] = readText(path);
+    paths[role] = resolve(path);
+    files[role] = sha256(texts[role]);
+  }
+  const labels: LabelList = spec.labels
+    ? { labels: spec.labels, origin: 'given' }
+    : collectLabels(texts.train!, spec.train);
+  const parsed = Object.fromEntries(
+    ROLES.map((role) => [role, parseTreebank(texts[role]!, spec[role], labels)]),
+  ) as Record<(typeof ROLES)[number], TreebankTree[]>;
+  const minCount = spec.minCount ?? 1;
+  const vocab = buildVocabulary(
+    parsed.train.map((t) => t.tree),
+    { minCount },
+  );
+  if (vocab.words.length > CAPS.vocab)
+    throw new InputError(
+      `${spec.train}: ${vocab.words.length} words, over the vocabulary cap (${CAPS.vocab}): raise --min-count`,
+    );
+  const unknown = {} as TreebankSummary['unknown'];
+  const splits = {} as Record<(typeof ROLES)[number], Example[]>;
+  for (const role of ROLES) {
+    const mapped = toVocabulary(
+      parsed[role].map((t) => t.tree),
+      vocab,
+    );
+    unknown[role] = mapped.count;
+    splits[role] = mapped.trees.map((tree) => ({ tree, label: tree.label!, keywordDepth: undefined }));
+  }
+  const summary: TreebankSummary = { labels, vocab: vocab.words.length, minCount, unknown };
+  let pretrained: Dataset['pretrained'];
+  if (spec.vectors !== undefined) {
+    const read = await readVectors(spec.vectors, vocab.words, spec.dim ?? 0);
+    pretrained = { dim: read.dim, rows: read.rows, values: read.values };
+    paths.vectors = resolve(spec.vectors);
+    files.vectors = await sha256File(spec.vectors);
+    summary.vectors = {
+      path: spec.vectors,
+      found: read.rows.length,
+      exact: read.exact,
+      lowercased: read.lowercased,
+      spaced: read.spaced,
+    };
+  }
+  const identity: DataIdentity = {
+    kind: 'treebank',
+    paths,
+    files,
+    minCount,
+    labels: labels.labels,
+    train: splits.train.length,
+    dev: splits.dev.length,
+    test: splits.test.length,
+    vocab: vocab.words.length,
+    classes: labels.labels.length,
+  };
+  const data: Dataset = {
+    name: basename(spec.train),
+    identity,
+    vocab: vocab.words,
+    classes: labels.labels.length,
+    ...splits,
+    ...(pretrained ? { pretrained } : {}),
+  };
+  return { data, summary };
+}
+
+/** SHA-256 of a file, streamed (vectors files are large). */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The summary as lines for the terminal: labels, vocabulary, unknown words per split, coverage. */
+export function formatTreebankSummary(s: TreebankSummary): string[] {
+  const from = {
+    given: 'given',
+    integers: "the training file's integers",
+    sorted: 'the training file, sorted',
+  };
+  const shown = s.labels.labels.length <= 20 ? `: ${s.labels.labels.join(' ')}` : '';
+  const lines = [
+    `labels (${s.labels.labels.length} classes, ${from[s.labels.origin]})${shown}`,
+    `vocabulary: ${s.vocab} words from the training file, <unk> included (--min-count ${s.minCount})`,
+    ...ROLES.map((r) => `${r}: ${formatUnknown(s.unknown[r])} → <unk>`),
+  ];
+  if (s.vectors) {
+    const v = s.vectors;
+    const pct = ((100 * v.found) / s.vocab).toFixed(1);
+    lines.push(
+      `vectors ${v.path}: ${v.found} of ${s.vocab} vocabulary words found (${pct}%; ${v.exact} as written, ${v.lowercased} lowercased)` +
+        (v.spaced > 0 ? `; ${v.spaced} lines with spaces in the word skipped` : ''),
+    );
+  }
+  return lines;
 }

@@ -1,6 +1,7 @@
 // What training reads: labelled trees in three splits, with each tree's keyword depth, generated
 // in memory for a keyword-task dataset (no Node APIs: also used in pages; data folders are read
 // by data-dir.ts).
+import type { PretrainedRows } from '../data/embeddings.ts';
 import { generateKeywordData, type KeywordConfig } from '../data/keyword.ts';
 import { numberNodes } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
@@ -19,7 +20,21 @@ export interface Example {
 export type DataIdentity = (
   | { kind: 'keyword'; dataset: number; seed: number; nonKeywords: number; keywords: number }
   | { kind: 'folder'; dir: string; files: Record<string, string> }
+  | TreebankIdentity
 ) & { train: number; dev: number; test: number; vocab: number; classes: number };
+
+/**
+ * A treebank given as files (`--train F --dev F --test F`): each file's absolute path and SHA-256
+ * by role (train, dev, test, and vectors when given), the vocabulary's --min-count and the label
+ * list (label i is class i).
+ */
+export interface TreebankIdentity {
+  kind: 'treebank';
+  paths: Record<string, string>;
+  files: Record<string, string>;
+  minCount: number;
+  labels: string[];
+}
 
 /** A training set: vocabulary (row i of E is word i), classes and three splits. */
 export interface Dataset {
@@ -31,6 +46,8 @@ export interface Dataset {
   train: Example[];
   dev: Example[];
   test: Example[];
+  /** Pretrained word vectors for some rows of E, copied in after initialisation. */
+  pretrained?: PretrainedRows;
 }
 
 const KEYWORD = /^k\d+$/;

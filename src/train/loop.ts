@@ -6,6 +6,7 @@ import { TreeEngine } from '../engine/engine.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
 import { describeIndex, firstNonFinite } from '../engine/layout.ts';
 import { type LoggedStep, LossLog } from '../engine/loss-log.ts';
+import { copyPretrainedRows } from '../data/embeddings.ts';
 import { initParams } from '../params/params.ts';
 import type { Cell } from '../params/shapes.ts';
 import { Rng } from '../rng/index.ts';
@@ -119,7 +120,8 @@ export async function train(
 ): Promise<TrainOutcome> {
   const shape = { cell: config.cell, dim: config.dim, classes: data.classes, vocab: data.vocab };
   const engine = await TreeEngine.create(device, shape, hooks.kernels ? { kernels: hooks.kernels } : {});
-  const opt = await AdaGrad.create(engine, { lr: config.lr, l2: config.l2, eps: config.eps }, hooks.kernels);
+  const { lr, l2, eps, freezeEmbeddings } = config;
+  const opt = await AdaGrad.create(engine, { lr, l2, eps, freezeEmbeddings }, hooks.kernels);
   const dev = new EvalSet(engine, data.dev);
   const test = new EvalSet(engine, data.test);
   let log: LossLog | undefined;
@@ -166,7 +168,9 @@ export async function train(
       best = { ...resume.best };
       start = resume.epoch;
     } else {
-      engine.setParams(initParams(config.cell, config.dim, data.vocab, data.classes, config.seed));
+      const init = initParams(config.cell, config.dim, data.vocab, data.classes, config.seed);
+      // Pretrained word vectors replace their rows of E after initialisation (the draws stay the same).
+      engine.setParams(data.pretrained ? copyPretrainedRows(init, data.pretrained) : init);
       rng = Rng.fromSeed(config.seed, 1);
       history = {
         trainLoss: [],

@@ -37,10 +37,16 @@ export function runSettings(config: TrainConfig, data: DataIdentity, adapter: st
   return { ...config, data, adapter, version: treegradVersion() };
 }
 
-/** The training configuration held in settings. */
+/**
+ * Settings added after runs were first recorded, with the value older records meant: a record
+ * without one reads as that value, so it still compares equal to a run of the default.
+ */
+export const LATER_DEFAULTS: Readonly<Record<string, unknown>> = { loss: 'root', freezeEmbeddings: false };
+
+/** The training configuration held in settings (settings added later filled with LATER_DEFAULTS). */
 export function trainConfig(s: RunSettings): TrainConfig {
   const { data: _data, adapter: _adapter, version: _version, ...config } = s;
-  return config;
+  return { ...(LATER_DEFAULTS as Partial<TrainConfig>), ...config };
 }
 
 /** Settings that may differ between runs without changing what they compute. */
@@ -71,6 +77,12 @@ export function settingsDiff(
 ): string[] {
   const a = flatten(recorded);
   const b = flatten(now);
+  for (const [k, v] of Object.entries(LATER_DEFAULTS)) {
+    if (k in a || k in b) {
+      a[k] ??= v;
+      b[k] ??= v;
+    }
+  }
   const skip = (k: string) => ignore.some((i) => k === i || k.startsWith(`${i}.`));
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !skip(k));
   return keys
@@ -106,13 +118,26 @@ export function settingsProblems(v: unknown, at = 'settings'): string[] {
   num('l2', false);
   num('eps', true);
   if (typeof v.ratios !== 'boolean') p.push(`${at}.ratios: must be true or false, got ${show(v.ratios)}`);
+  if (v.loss !== undefined && v.loss !== 'root' && v.loss !== 'all')
+    p.push(`${at}.loss: must be root or all, got ${show(v.loss)}`);
+  if (v.freezeEmbeddings !== undefined && typeof v.freezeEmbeddings !== 'boolean')
+    p.push(`${at}.freezeEmbeddings: must be true or false, got ${show(v.freezeEmbeddings)}`);
   if (typeof v.adapter !== 'string') p.push(`${at}.adapter: must be a string, got ${show(v.adapter)}`);
   if (typeof v.version !== 'string') p.push(`${at}.version: must be a string, got ${show(v.version)}`);
   const d = v.data;
   if (!isObject(d)) p.push(`${at}.data: missing`);
   else {
-    if (d.kind !== 'keyword' && d.kind !== 'folder')
-      p.push(`${at}.data.kind: must be keyword or folder, got ${show(d.kind)}`);
+    if (d.kind !== 'keyword' && d.kind !== 'folder' && d.kind !== 'treebank')
+      p.push(`${at}.data.kind: must be keyword, folder or treebank, got ${show(d.kind)}`);
+    if (d.kind === 'treebank') {
+      for (const k of ['paths', 'files'])
+        if (!isObject(d[k]) || !Object.values(d[k]).every((x) => typeof x === 'string'))
+          p.push(`${at}.data.${k}: must map train, dev and test to strings, got ${show(d[k])}`);
+      if (!Array.isArray(d.labels) || !d.labels.every((x) => typeof x === 'string'))
+        p.push(`${at}.data.labels: must be a list of labels, got ${show(d.labels)}`);
+      if (typeof d.minCount !== 'number' || !Number.isInteger(d.minCount) || d.minCount < 1)
+        p.push(`${at}.data.minCount: must be an integer ≥ 1, got ${show(d.minCount)}`);
+    }
     for (const k of ['train', 'dev', 'test', 'vocab', 'classes']) {
       const x = d[k];
       if (typeof x !== 'number' || !Number.isInteger(x) || x < 0)
