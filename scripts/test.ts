@@ -1,6 +1,7 @@
 // `npm test`: typecheck, lint, vitest (unit + GPU cases in Node through Dawn on the adapter Node
 // chose), the GPU cases again in Node on the other CPU driver (SwiftShader after lavapipe or a
-// GPU; lavapipe after SwiftShader), then the same GPU cases in headless Chrome. Runs every step,
+// GPU; lavapipe after SwiftShader), then the same GPU cases in headless Chrome, then the package as a
+// user installs it (scripts/pack-check.ts: the examples in a scratch project). Runs every step,
 // prints one summary table and exits non-zero if any step failed. Extra arguments go to vitest
 // (e.g. `npm test -- test/unit`), and skip the other lanes.
 import { spawnSync } from 'node:child_process';
@@ -117,6 +118,7 @@ if (extra.length === 0) {
   browserStep('chrome-gpu', 'test/browser/run.ts');
   browserStep('app-smoke', 'test/browser/app-smoke.ts');
   browserStep('report-render', 'test/browser/report-render.ts');
+  browserStep('pack', 'scripts/pack-check.ts');
 }
 
 rmSync(dir, { recursive: true, force: true });

@@ -59,9 +59,10 @@ async function findGpu(): Promise<{ gpu: GPU; runtime: 'browser' | 'node' }> {
         'from http://127.0.0.1 or https, and for headless Chromium pass --enable-unsafe-webgpu',
     );
   }
-  const { nodeGpu } = (await import(
-    /* @vite-ignore */ new URL('./node-gpu.ts', import.meta.url).href
-  )) as typeof import('./node-gpu.ts');
+  // A relative specifier in a variable: bundlers leave this Node-only module out of pages, and the
+  // package build rewrites its .ts to .js (rewriteRelativeImportExtensions).
+  const nodeGpuModule = './node-gpu.ts';
+  const { nodeGpu } = (await import(/* @vite-ignore */ nodeGpuModule)) as typeof import('./node-gpu.ts');
   return { gpu: await nodeGpu(), runtime: 'node' };
 }
 
