@@ -53,8 +53,22 @@ async function readHttp(url: URL): Promise<string> {
   return response.text();
 }
 
-/** Parses a kernel with wgsl_reflect: its single compute entry point, bindings and overrides. */
+/** Reflections already made, by name and source: wgsl_reflect takes 2–60 ms per kernel. */
+const reflected = new Map<string, { code: string; info: ShaderInfo }>();
+
+/**
+ * Parses a kernel with wgsl_reflect: its single compute entry point, bindings and overrides. The
+ * answer is remembered per name and source, so each kernel is parsed once per process or page.
+ */
 export function reflectShader(name: string, code: string): ShaderInfo {
+  const known = reflected.get(name);
+  if (known?.code === code) return known.info;
+  const info = parseShader(name, code);
+  reflected.set(name, { code, info });
+  return info;
+}
+
+function parseShader(name: string, code: string): ShaderInfo {
   const reflect = new WgslReflect(code);
   const entries = reflect.entry.compute;
   if (entries.length !== 1) {
