@@ -1,24 +1,30 @@
-// Training a cell on your own files: a folder with train.txt, dev.txt and test.txt (one bracketed
-// tree per line, the root's label is the class, e.g. `(1 (0 not) (0 bad))`) and vocab.json
-// ({ "words": [...], "classes": C }). Run with a folder, or without one to train on a small
-// keyword-task dataset written to a temporary folder first.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Training a cell on your own treebank: train, dev and test files with one bracketed tree per line
+// and a label on the root (on every node too, as in the Stanford Sentiment Treebank), e.g.
+// `(3 (2 It) (4 (2 's) (3 good)))`. Labels and vocabulary come from the training file; words not
+// in it become <unk>. Run with three files, or without to train on a small keyword-task sample.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeywordData, getGpu, TRAIN_DEFAULTS, train } from 'treegrad';
-import { readDataDir, writeKeywordData } from 'treegrad/node';
+import { formatTrees, generateKeywordData, getGpu, TRAIN_DEFAULTS, train } from 'treegrad';
+import { readTreebank } from 'treegrad/node';
 
-const yours = process.argv[2];
-const dir = yours ?? mkdtempSync(join(tmpdir(), 'treegrad-data-'));
-if (yours === undefined) {
-  writeKeywordData(dir, generateKeywordData({ dataset: 1, seed: 1, train: 400, dev: 100, test: 100 }));
+let [trainFile, devFile, testFile] = process.argv.slice(2);
+const sample = trainFile === undefined ? mkdtempSync(join(tmpdir(), 'treegrad-sample-')) : undefined;
+if (sample !== undefined) {
+  const data = generateKeywordData({ dataset: 1, seed: 1, train: 400, dev: 100, test: 100 });
+  [trainFile, devFile, testFile] = (['train', 'dev', 'test'] as const).map((split) => {
+    const path = join(sample, `${split}.txt`);
+    writeFileSync(path, formatTrees(data[split].map((s) => s.tree)));
+    return path;
+  });
 }
-const data = readDataDir(dir); // every problem is named file:line:column
+// Every problem in the files is named file:line:column.
+const { data, summary } = await readTreebank({ train: trainFile!, dev: devFile!, test: testFile! });
 console.log(
-  `${dir}: ${data.train.length} / ${data.dev.length} / ${data.test.length} trees, ${data.vocab.length} words`,
+  `${data.train.length} / ${data.dev.length} / ${data.test.length} trees, ${summary.vocab} words, ${data.classes} classes`,
 );
 
-const gpu = await getGpu();
+const gpu = await getGpu(); // Dawn in Node: it picks a Vulkan driver itself
 const config = { ...TRAIN_DEFAULTS, cell: 'rlstm' as const, dim: 16, lr: 0.05, batch: 10, epochs: 3 };
 const outcome = await train(gpu.device, data, config, {
   onEpoch: (e) =>
@@ -29,9 +35,5 @@ const outcome = await train(gpu.device, data, config, {
 console.log(
   `test accuracy ${(100 * outcome.testAccuracy).toFixed(1)}% (best dev epoch ${outcome.bestEpoch})`,
 );
-// How far down the learning signal reaches: mean log10 gh(keyword)/gh(root) by keyword depth.
-const last = outcome.history.log10RatioByDepth.at(-1);
-for (const [depth, { n, mean }] of Object.entries(last?.byDepth ?? {}))
-  console.log(`keyword depth ${depth}: log10 ratio ${mean.toFixed(2)} over ${n} trees`);
 gpu.destroy();
-if (yours === undefined) rmSync(dir, { recursive: true });
+if (sample !== undefined) rmSync(sample, { recursive: true });

@@ -20,6 +20,13 @@ export { Rng } from './rng/index.ts';
 // Parameters: cells, tensor names and shapes, initialisation.
 export { CELLS, type Cell, isCell, tensorNames, tensorShapes } from './params/shapes.ts';
 export { type Params, initParams } from './params/params.ts';
+export {
+  type ParamsJson,
+  ParamsError,
+  type TensorJson,
+  paramsFromJson,
+  paramsToJson,
+} from './params/json.ts';
 
 // The Float64 reference: forward and backward of one batch, per-node gradient norms.
 export {
@@ -55,3 +62,4 @@ export {
   type KeywordData,
 } from './data/keyword.ts';
 export { keywordDataset } from './train/dataset.ts';
+export { UNK, type UnknownCount, type Vocabulary, buildVocabulary, toVocabulary } from './data/vocab.ts';
