@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH } from '../engine/limits.ts';
+import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH, worstBatch } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { CELLS, cellList, isCell } from '../cells/index.ts';
@@ -17,7 +17,11 @@ import {
   pointSettings,
   PRESETS,
   runPoint,
+  TREEBANK_DATASET,
 } from '../train/experiment.ts';
+import { formatTreebankSummary } from '../train/data-dir.ts';
+import { size as countNodes } from '../trees/shape.ts';
+import { loadData } from './train.ts';
 import { cleanStaleTemps, hostName, InputError, readJson, writeJsonAtomic } from '../train/files.ts';
 import { type FailureRecord, gridStatus, recordGrid, statusLines } from '../train/grid.ts';
 import { claim, describeOwner } from '../train/lock.ts';
@@ -32,7 +36,9 @@ import { formatPlan } from './plan.ts';
 const usage = `Usage: treegrad experiment [--preset quick|paper] [--datasets 1-10] [--cells ${CELLS.join(',')}]
                            [--seeds 1,2,3] [--epochs N] [--train-size N] [--dev-size N]
                            [--test-size N] [--dim D] [--lr X] [--batch B] [--out DIR]
-                           [--jobs N] [--readback-every K] [--fresh]
+                           [--jobs N] [--readback-every K] [--fresh] [--loss root|all]
+                           [--train F --dev F --test F [--labels a,b,c|FILE] [--min-count N]
+                            [--vectors FILE] [--freeze-embeddings]]
                            [--shard K/N|auto|auto/N] [--plan [--shards N]]
 
 Trains every (dataset, cell, seed) of the grid on its own generated keyword-task data, writes
@@ -54,6 +60,9 @@ the report lists it and the exit code is 1; running the command again retries it
 --shard auto takes K and N from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, --shard auto/N from
 Kubernetes' JOB_COMPLETION_INDEX. --plan prints the grid, its --shards N slices and the estimated
 cost of each, and trains nothing.
+--train F --dev F --test F train every (cell, seed) on a treebank's files instead of generated
+data (dataset 0 of the grid; --labels, --min-count, --vectors and --freeze-embeddings as in
+\`treegrad train\`, docs/data.md). --loss all puts a loss at every labelled node.
 
 Presets: ${Object.entries(PRESETS)
   .map(
@@ -146,6 +155,13 @@ export const experimentCommand: Command = {
       'readback-every',
       'shard',
       'shards',
+      'train',
+      'dev',
+      'test',
+      'labels',
+      'min-count',
+      'vectors',
+      'loss',
     ];
     const { values } = parseArgs({
       args,
@@ -153,6 +169,7 @@ export const experimentCommand: Command = {
         ...Object.fromEntries(flags.map((k) => [k, { type: 'string' as const }])),
         fresh: { type: 'boolean' as const },
         plan: { type: 'boolean' as const },
+        'freeze-embeddings': { type: 'boolean' as const },
       },
     }) as unknown as { values: Record<string, string | undefined> };
     const fresh = (values as Record<string, unknown>).fresh === true;
@@ -183,6 +200,30 @@ export const experimentCommand: Command = {
       if (!(e.lr > 0) || !Number.isFinite(e.lr))
         throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
     }
+    if (values.loss !== undefined) {
+      if (values.loss !== 'root' && values.loss !== 'all')
+        throw new UsageError(`--loss must be root or all, got "${values.loss}"`);
+      e.loss = values.loss;
+    }
+    if ((values as Record<string, unknown>)['freeze-embeddings'] === true) e.freezeEmbeddings = true;
+    const treebank = ['train', 'dev', 'test'].some((f) => values[f] !== undefined);
+    if (treebank) {
+      for (const flag of ['datasets', 'train-size', 'dev-size', 'test-size'])
+        if (values[flag] !== undefined)
+          throw new UsageError(`--${flag} is for the keyword task; a treebank given as files has its own`);
+      const loaded = await loadData(values, { seed: 0, dim: e.dim });
+      for (const line of formatTreebankSummary(loaded.summary!))
+        console.error(`treegrad experiment: ${line}`);
+      const data = loaded.data;
+      e.treebank = data;
+      e.datasets = [TREEBANK_DATASET];
+      e.trainSize = data.train.length;
+      e.devSize = data.dev.length;
+      e.testSize = data.test.length;
+    } else
+      for (const flag of ['labels', 'min-count', 'vectors'])
+        if (values[flag] !== undefined)
+          throw new UsageError(`--${flag} is for a treebank (--train F --dev F --test F)`);
     const points = e.datasets.flatMap((dataset) =>
       e.cells.flatMap((cell) => e.seeds.map((seed) => ({ dataset, cell, seed }))),
     );
@@ -247,7 +288,25 @@ export const experimentCommand: Command = {
       const adapter = adapterName(gpu.summary);
       const limits = deviceLimits(gpu.device.limits);
       const maxDataset = Math.max(...e.datasets);
-      for (const cell of e.cells) {
+      for (const cell of e.treebank ? e.cells : []) {
+        const data = e.treebank!;
+        const model = { cell, dim: e.dim, vocab: data.vocab.length, classes: data.classes };
+        checkModel(model, limits);
+        const sizes = (xs: typeof data.train) => xs.map((x) => countNodes(x.tree));
+        checkBatch(
+          model,
+          worstBatch(sizes(data.train), e.batch),
+          limits,
+          `a training batch of ${e.batch} trees`,
+        );
+        checkBatch(
+          model,
+          worstBatch([...sizes(data.dev), ...sizes(data.test)], EVAL_BATCH),
+          limits,
+          'an evaluation batch',
+        );
+      }
+      for (const cell of e.treebank ? [] : e.cells) {
         const model = { cell, dim: e.dim, vocab: 110, classes: 5 };
         checkModel(model, limits);
         // A keyword-task tree of dataset i has at most 10i words, so 20i − 1 nodes.

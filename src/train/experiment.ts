@@ -1,5 +1,5 @@
 // Node only: the experiment grid (dataset × cell × seed). Each point trains on its own generated
-// data, writes DIR/results/<dataset>-<cell>-<seed>.json, and checkpoints every epoch to
+// data (or on a treebank given as files, dataset 0), writes DIR/results/<dataset>-<cell>-<seed>.json, and checkpoints every epoch to
 // DIR/checkpoints/, so an interrupted experiment continues where it stopped when run again.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +8,16 @@ import { type Cell, CELLS } from '../cells/index.ts';
 import type { ExperimentResult } from '../report/schema.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { type GridPoint, pointName } from './grid.ts';
-import { keywordDataset, keywordIdentity } from './dataset.ts';
+import { type Dataset, keywordDataset, keywordIdentity } from './dataset.ts';
 import { InputError, writeJsonAtomic } from './files.ts';
-import { type TrainConfig, type TrainHooks, type TrainState, train, TRAIN_DEFAULTS } from './loop.ts';
+import {
+  type LossMode,
+  type TrainConfig,
+  type TrainHooks,
+  type TrainState,
+  train,
+  TRAIN_DEFAULTS,
+} from './loop.ts';
 import { MACHINE_KEYS, type RunSettings, runSettings, settingsDiff, trainConfig } from './settings.ts';
 
 /** The grid and the training settings shared by its points. */
@@ -27,7 +34,19 @@ export interface ExperimentConfig {
   batch: number;
   l2: number;
   patience: number;
+  /** Where the loss is (default root, the paper's setting). */
+  loss?: LossMode;
+  /** Keep E fixed (pretrained vectors). */
+  freezeEmbeddings?: boolean;
+  /**
+   * A treebank read from files (`--train F --dev F --test F`): every point trains on it instead of
+   * generated data, as dataset 0 of the grid.
+   */
+  treebank?: Dataset;
 }
+
+/** The grid's dataset number of a treebank given as files (keyword-task datasets are 1–10). */
+export const TREEBANK_DATASET = 0;
 
 /**
  * `quick`: small enough for a 2-core machine without a GPU in about ten minutes (`npm start`);
@@ -105,7 +124,10 @@ export function pointSettings(e: ExperimentConfig, point: Point, adapter: string
     l2: e.l2,
     patience: e.patience,
     ratios: true,
+    ...(e.loss !== undefined ? { loss: e.loss } : {}),
+    ...(e.freezeEmbeddings ? { freezeEmbeddings: true } : {}),
   };
+  if (e.treebank?.identity) return runSettings(config, e.treebank.identity, adapter);
   const data = keywordIdentity({
     ...KEYWORD_DEFAULTS,
     dataset: point.dataset,
@@ -133,13 +155,15 @@ export async function runPoint(
   mkdirSync(join(dir, 'checkpoints'), { recursive: true });
   mkdirSync(join(dir, 'results'), { recursive: true });
   const settings = pointSettings(e, point, adapter);
-  const data = keywordDataset({
-    dataset: point.dataset,
-    seed: point.seed,
-    train: e.trainSize,
-    dev: e.devSize,
-    test: e.testSize,
-  });
+  const data =
+    e.treebank ??
+    keywordDataset({
+      dataset: point.dataset,
+      seed: point.seed,
+      train: e.trainSize,
+      dev: e.devSize,
+      test: e.testSize,
+    });
   const resume = existsSync(files.checkpoint) ? loadCheckpoint(files.checkpoint) : undefined;
   if (resume) {
     const diff = settingsDiff(resume.settings, settings, files.checkpoint, MACHINE_KEYS);

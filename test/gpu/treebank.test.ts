@@ -3,7 +3,7 @@
 // pretrained vectors copied into E and kept by --freeze-embeddings, and a checkpoint that resumes
 // from the files it names and refuses them once they change.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -14,12 +14,18 @@ import { SST } from '../unit/treebank-sample.ts';
 const dir = mkdtempSync(join(tmpdir(), 'treegrad-treebank-gpu-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const files: string[] = [];
-for (const role of ['train', 'dev', 'test'] as const) {
-  const path = join(dir, `${role}.txt`);
-  writeFileSync(path, `${SST[role].join('\n')}\n`);
-  files.push(`--${role}`, path);
+/** Writes the sample into its own folder `name`; returns the flags that name its files. */
+function sample(name: string): string[] {
+  const flags: string[] = [];
+  mkdirSync(join(dir, name));
+  for (const role of ['train', 'dev', 'test'] as const) {
+    const path = join(dir, name, `${role}.txt`);
+    writeFileSync(path, `${SST[role].join('\n')}\n`);
+    flags.push(`--${role}`, path);
+  }
+  return flags;
 }
+const files = sample('sst');
 
 /** Runs `treegrad ARGS` in a child process; returns its exit code and output. */
 function treegrad(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -106,6 +112,7 @@ describe('treegrad train on an SST-format treebank', () => {
 
   test('a checkpoint resumes from the files it names, and refuses them once they change', () => {
     const ckpt = join(dir, 'run.ckpt');
+    const files = sample('resumed');
     const first = treegrad(
       'train',
       '--cell',
@@ -132,5 +139,38 @@ describe('treegrad train on an SST-format treebank', () => {
     const changed = treegrad('train', '--resume', ckpt, '--epochs', '3');
     expect(changed.code).toBe(2);
     expect(changed.stderr).toMatch(/the data is not what .*run\.ckpt was trained on \(data\.files\.dev: /);
+  });
+
+  test('experiment --train/--dev/--test: every cell on the treebank, result files valid, reruns kept', () => {
+    const out = join(dir, 'exp');
+    const args = [
+      'experiment',
+      ...files,
+      '--cells',
+      'rnn,treelstm',
+      '--dim',
+      '4',
+      '--epochs',
+      '2',
+      '--loss',
+      'all',
+      '--out',
+      out,
+    ];
+    const r = treegrad(...args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/vocabulary: 13 words from the training file/);
+    for (const cell of ['rnn', 'treelstm']) {
+      const result = JSON.parse(readFileSync(join(out, 'results', `0-${cell}-1.json`), 'utf8'));
+      expect(result).toMatchObject({ dataset: 0, cell, trainSize: 6, devSize: 2, testSize: 2 });
+      expect(result.settings).toMatchObject({
+        loss: 'all',
+        data: { kind: 'treebank', labels: ['0', '1', '2', '3', '4'] },
+      });
+    }
+    expect(treegrad(...args).stderr).toMatch(/0-treelstm-1: done earlier/);
+    const other = treegrad(...args.filter((a) => a !== 'all' && a !== '--loss'), '--min-count', '2');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/loss: "all" in the file, "root" now; data\.minCount: 1 in the file, 2 now/);
   });
 });

@@ -332,4 +332,26 @@ describe('treegrad train on files: bad input is refused before any work, nothing
       `--out dev.txt would overwrite the input --dev`,
     );
   });
+
+  it('experiment takes the same files and refuses keyword-task flags with them', async () => {
+    const p = writeSample();
+    const files = ['--train', p.train, '--dev', p.dev, '--test', p.test];
+    const experiment = async (...args: string[]) => {
+      const code = await main(['experiment', '--out', join(dir, 'exp'), ...args]);
+      return { code, said: said.join('\n') };
+    };
+    expect(await experiment(...files, '--datasets', '2')).toMatchObject({
+      code: 2,
+      said: expect.stringContaining(
+        '--datasets is for the keyword task; a treebank given as files has its own',
+      ),
+    });
+    expect((await experiment('--min-count', '2')).said).toContain('--min-count is for a treebank');
+    expect((await experiment(...files, '--loss', 'x')).said).toContain('--loss must be root or all, got "x"');
+    writeFileSync(p.dev, '(3 a b)\n(3 (x a) b)\n');
+    expect((await experiment(...files)).said).toContain(
+      `${p.dev}:2:5: label "x" is not in the training file`,
+    );
+    expect(existsSync(join(dir, 'exp'))).toBe(false);
+  });
 });
