@@ -117,6 +117,7 @@ if (extra.length === 0) {
   };
   browserStep('chrome-gpu', 'test/browser/run.ts');
   browserStep('app-smoke', 'test/browser/app-smoke.ts');
+  browserStep('lab', 'test/browser/lab.ts');
   browserStep('report-render', 'test/browser/report-render.ts');
   browserStep('pack', 'scripts/pack-check.ts');
 }

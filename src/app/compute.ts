@@ -2,7 +2,7 @@
 // optionally the Float64 reference beside it, and how far the two are apart.
 import { REGISTRY } from '../cells/index.ts';
 import { engineGrad } from '../engine/grad.ts';
-import { initParams } from '../params/params.ts';
+import { initParams, type Params } from '../params/params.ts';
 import { type GradResult, referenceGrad } from '../reference/index.ts';
 import type { PageRequest } from './inputs.ts';
 
@@ -21,6 +21,8 @@ export interface RunResult {
   request: PageRequest;
   grads: GradResult;
   ms: number;
+  /** What computed it, when not the GPU (the Float64 reference without WebGPU). */
+  device?: string;
   /** The comparison, or why there is none (not asked for: undefined). */
   reference?: Comparison | string;
 }
@@ -61,8 +63,11 @@ export function compareGrads(gpu: GradResult, ref: GradResult, ms: number): Comp
  * Runs the request on `device` inside error scopes, so a WebGPU validation or memory error becomes
  * an exception here rather than a console line; then the reference when asked and affordable.
  */
-export async function compute(device: GPUDevice, request: PageRequest): Promise<RunResult> {
-  const params = initParams(request.cell, request.dim, request.vocab, request.classes, request.seed);
+export async function compute(
+  device: GPUDevice,
+  request: PageRequest,
+  params: Params = initParams(request.cell, request.dim, request.vocab, request.classes, request.seed),
+): Promise<RunResult> {
   const scopes: GPUErrorFilter[] = ['internal', 'out-of-memory', 'validation'];
   for (const filter of scopes) device.pushErrorScope(filter);
   const start = performance.now();
@@ -92,4 +97,23 @@ export async function compute(device: GPUDevice, request: PageRequest): Promise<
   const ref = referenceGrad(params, request.trees, request.labels);
   result.reference = compareGrads(grads, ref, performance.now() - refStart);
   return result;
+}
+
+/**
+ * The Float64 reference alone, on the page's thread (no WebGPU): the first tree only, so the page
+ * stays responsive; `reference` says so.
+ */
+export function computeReference(
+  request: PageRequest,
+  params: Params = initParams(request.cell, request.dim, request.vocab, request.classes, request.seed),
+): RunResult {
+  const one: PageRequest = {
+    ...request,
+    trees: request.trees.slice(0, 1),
+    infos: request.infos.slice(0, 1),
+    labels: request.labels.slice(0, 1),
+  };
+  const start = performance.now();
+  const grads = referenceGrad(params, one.trees, one.labels);
+  return { request: one, grads, ms: performance.now() - start, device: 'Float64 reference (CPU)' };
 }

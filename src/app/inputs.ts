@@ -3,6 +3,7 @@
 // (Browser code: it imports modules, not the index files of src/data and src/params, which also
 // export Node file I/O.)
 import { generateSentence, keywordVocab } from '../data/keyword.ts';
+import type { Params } from '../params/params.ts';
 import { type Cell, isCell } from '../params/shapes.ts';
 import { Rng } from '../rng/index.ts';
 import {
@@ -164,4 +165,35 @@ export function shapeTree(shape: Shape, n: number, seed: number): string {
   const deepest = Math.max(...leafDepths.map((info) => info.depth));
   words[leafDepths.findIndex((info) => info.depth === deepest)] = 'k0';
   return formatTrees([withRootLabel(build(words), 0)]);
+}
+
+/**
+ * The request with loaded parameters: their cell, d, classes and vocabulary. Every word of the
+ * trees must be in that vocabulary and every label below its classes (InputError at the line).
+ */
+export function withParams(request: PageRequest, params: Params, source: string): PageRequest {
+  const known = new Set(params.vocab);
+  request.trees.forEach((tree, t) => {
+    const word = leaves(tree).find((w) => !known.has(w));
+    if (word !== undefined)
+      throw new InputError(
+        `line ${t + 1}: the word "${word}" is not in the vocabulary of ${source} (${params.vocab.length} words)`,
+        t + 1,
+        1,
+      );
+    const label = request.labels[t]!;
+    if (label >= params.classes)
+      throw new InputError(
+        `line ${t + 1}: the root label ${label} needs ${label + 1} classes; ${source} has ${params.classes}`,
+        t + 1,
+        1,
+      );
+  });
+  return {
+    ...request,
+    cell: params.cell,
+    dim: params.dim,
+    classes: params.classes,
+    vocab: [...params.vocab],
+  };
 }

@@ -1,10 +1,13 @@
 // The interactive page (index.html): trees in, gradients on the GPU, pictures out. Wires the form,
 // the generators, the results and the self-check panel; every handler reports its errors in the page.
-import { type Gpu, GpuUnavailableError, getGpu } from '../gpu/device.ts';
+import { type Gpu, GpuUnavailableError } from '../gpu/device.ts';
 import { type Cell, CELLS, REGISTRY } from '../cells/index.ts';
+import type { Params } from '../params/params.ts';
+import { paramsFromJson } from '../params/json.ts';
 import { chartNote, depthChart } from './chart.ts';
-import { type RunResult, compute } from './compute.ts';
+import { type RunResult, compute, computeReference } from './compute.ts';
 import { byId, h, messageOf } from './dom.ts';
+import { onGpuError, pageGpu, prewarmShaders } from './gpu.ts';
 import {
   InputError,
   type PageRequest,
@@ -14,7 +17,9 @@ import {
   keywordTrees,
   readRequest,
   shapeTree,
+  withParams,
 } from './inputs.ts';
+import { enableLab } from './lab.ts';
 import { adapterName, showAdapter, showNoAdapter } from './selfcheck.ts';
 import type { Metric } from './stats.ts';
 import { renderStats, renderTable, renderTrees } from './view.ts';
@@ -48,34 +53,37 @@ const byCell = new Map<Cell, RunResult>();
 let current: RunResult | undefined;
 let metric: Metric = 'gh';
 let runs = 0;
-let gpuPromise: Promise<Gpu> | undefined;
+/** Parameters loaded from a file (the CLI's format), used instead of a fresh initialisation. */
+let loaded: { params: Params; source: string } | undefined;
+/** Whether the page has no WebGPU: the Float64 reference draws the first tree instead. */
+let noGpu = false;
 
-/** The page's device, asked for once; asked for again after a device loss. */
+/** How to get WebGPU, said plainly. */
+const ENABLE_WEBGPU =
+  'To enable it: use Chrome or Edge 113 or later (Safari 26, Firefox 141 on Windows) on a machine with a ' +
+  'supported GPU, and keep hardware acceleration on (chrome://settings/system). On Linux, start Chrome with ' +
+  '--enable-unsafe-webgpu --enable-features=Vulkan. chrome://gpu shows whether WebGPU is available. ' +
+  'Meanwhile the Float64 reference below draws the first tree on the CPU.';
+
+onGpuError((message) => showError(message));
+
+/** The page's device; shows the adapter (or why there is none) the first time. */
 function gpu(): Promise<Gpu> {
-  if (!gpuPromise) {
-    const promise = getGpu({
-      onError: (message) => {
-        showError(message);
-        if (message.includes('device lost')) gpuPromise = undefined;
-      },
-    });
-    promise.then(
-      (g) => {
-        showAdapter(g);
-        byId('adapter-pill').textContent = adapterName(g);
-      },
-      (error: unknown) => {
-        showNoAdapter(messageOf(error));
-        byId('adapter-pill').textContent = 'no WebGPU';
-        gpuPromise = undefined;
-      },
-    );
-    gpuPromise = promise;
-  }
-  return gpuPromise;
+  const promise = pageGpu();
+  promise.then(
+    (g) => {
+      showAdapter(g);
+      byId('adapter-pill').textContent = adapterName(g);
+    },
+    (error: unknown) => {
+      showNoAdapter(messageOf(error));
+      byId('adapter-pill').textContent = 'no WebGPU';
+    },
+  );
+  return promise;
 }
 
-function setStatus(state: 'busy' | 'done' | 'error', text: string): void {
+function setStatus(state: 'busy' | 'done' | 'error' | 'reference', text: string): void {
   statusLine.dataset.state = state;
   statusLine.dataset.runs = String(runs);
   statusLine.textContent = text;
@@ -135,6 +143,7 @@ async function run(): Promise<void> {
       classes: input.classes.value,
       compare: input.compare.checked,
     });
+    if (loaded) request = withParams(request, loaded.params, loaded.source);
   } catch (error) {
     runs++;
     setStatus('error', 'Fix the input and compute again.');
@@ -142,12 +151,22 @@ async function run(): Promise<void> {
     results.classList.add('stale');
     return;
   }
+  if (noGpu) {
+    const result = computeReference(request, loaded?.params);
+    byCell.clear();
+    byCell.set(request.cell, result);
+    current = result;
+    render();
+    runs++;
+    setStatus('reference', 'No WebGPU: the Float64 reference drew the first tree on the CPU.');
+    return;
+  }
   computeButton.disabled = true;
   setStatus('busy', `Computing ${REGISTRY[request.cell].label} gradients on the GPU…`);
   try {
     const g = await gpu();
-    const result = await compute(g.device, request);
-    const keys = ['text', 'dim', 'seed', 'classes'] as const;
+    const result = await compute(g.device, request, loaded?.params);
+    const keys = ['text', 'dim', 'seed', 'classes', 'vocab'] as const;
     const same = (r: RunResult) => keys.every((k) => r.request[k] === request[k]);
     for (const [cell, r] of byCell) if (!same(r)) byCell.delete(cell);
     byCell.set(request.cell, result);
@@ -216,13 +235,70 @@ byId('gen-shape-button', HTMLButtonElement).addEventListener('click', () =>
   ),
 );
 
+/** Loads a parameter file (the CLI's format): the gradients are then those of the trained model. */
+async function loadParamsFile(file: File): Promise<void> {
+  const info = byId('params-info');
+  try {
+    let value: unknown;
+    try {
+      value = JSON.parse(await file.text());
+    } catch (error) {
+      throw new InputError(`${file.name}: not valid JSON: ${messageOf(error)}`);
+    }
+    const params = paramsFromJson(value, file.name);
+    loaded = { params, source: file.name };
+    input.cell.value = params.cell;
+    input.dim.value = String(params.dim);
+    input.classes.value = String(params.classes);
+    for (const field of [input.cell, input.dim, input.seed, input.classes]) field.disabled = true;
+    info.textContent = `${file.name}: ${REGISTRY[params.cell].label}, d = ${params.dim}, ${params.classes} classes, ${params.vocab.length} words`;
+    info.dataset.loaded = file.name;
+    byId('params-clear', HTMLButtonElement).hidden = false;
+    byCell.clear();
+    void run();
+  } catch (error) {
+    runs++;
+    setStatus('error', 'The parameter file was refused.');
+    showError(messageOf(error));
+  }
+}
+
+byId('params-file', HTMLInputElement).addEventListener('change', (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (file) void loadParamsFile(file);
+  (event.target as HTMLInputElement).value = '';
+});
+byId('params-clear', HTMLButtonElement).addEventListener('click', () => {
+  loaded = undefined;
+  for (const field of [input.cell, input.dim, input.seed, input.classes]) field.disabled = false;
+  input.classes.value = '';
+  byId('params-info').textContent = 'fresh initialisation (docs/model.md)';
+  delete byId('params-info').dataset.loaded;
+  byId('params-clear', HTMLButtonElement).hidden = true;
+  byCell.clear();
+  void run();
+});
+
 if (input.trees.value.trim() === '') input.trees.value = keywordTrees(2, 1, 1);
 updateClassesHint();
 gpu().then(
-  () => run(),
+  () => {
+    enableLab(true);
+    return run()
+      .then(() => prewarmShaders())
+      .then(
+        () => {
+          document.body.dataset.shaders = 'ready';
+        },
+        () => {},
+      );
+  },
   (error: unknown) => {
-    runs++;
-    setStatus('error', 'No WebGPU adapter: nothing can be computed here.');
-    showError(describe(error));
+    noGpu = true;
+    enableLab(false, ENABLE_WEBGPU.replace(/ Meanwhile.*$/, ''));
+    const notice = byId('gpu-notice');
+    notice.hidden = false;
+    notice.replaceChildren(h('strong', {}, `No WebGPU: ${messageOf(error)}.`), ` ${ENABLE_WEBGPU}`);
+    void run();
   },
 );

@@ -73,9 +73,11 @@ export function renderStats(el: HTMLElement, result: RunResult): void {
       `${request.trees.length} tree${request.trees.length > 1 ? 's' : ''}, depth ≤ ${depth}, ${request.vocab.length} words`,
     ),
     stat(
-      'GPU time',
+      result.device ? 'CPU time' : 'GPU time',
       `${result.ms.toFixed(0)} ms`,
-      `${request.cell.toUpperCase()}, d = ${request.dim}, pipelines included`,
+      result.device
+        ? `${result.device}, ${request.cell.toUpperCase()}, d = ${request.dim}`
+        : `${request.cell.toUpperCase()}, d = ${request.dim}, pipelines included`,
     ),
   );
   if (result.reference !== undefined) el.append(comparisonStat(result.reference));

@@ -136,11 +136,13 @@ try {
   );
   await bare.goto(`${session.url}/index.html`, { waitUntil: 'load' });
   await Promise.race([
-    bare.waitForFunction(() => document.getElementById('status')?.dataset.state === 'error', { timeout }),
+    bare.waitForFunction(() => document.getElementById('status')?.dataset.state === 'reference', { timeout }),
     pageError,
   ]);
-  const noGpu = await bare.$eval('#error', (el) => el.textContent ?? '');
+  const noGpu = await bare.$eval('#gpu-notice', (el) => el.textContent ?? '');
   check('no WebGPU: the reason in the page', noGpu.includes('No WebGPU: this browser has no WebGPU'), noGpu);
+  const drawn = await bare.$$eval('#tree-views svg.tree circle.node', (els) => els.length);
+  check('no WebGPU: the Float64 reference draws the tree', drawn > 0, `${drawn} circles`);
 } catch (error) {
   check('page runs', false, error instanceof Error ? error.message : String(error));
 } finally {
