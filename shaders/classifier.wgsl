@@ -1,20 +1,22 @@
-// classifier: the root classifier of every tree, its softmax, loss and gradient.
-//   p = softmax(Wc h_root + bc);  loss_t = −log p[label_t];  dlogits = p − onehot(label_t);
-//   dH[root] = Wcᵀ dlogits   (each tree's own loss: not divided by the batch size)
+// classifier: softmax, loss and gradient at every target node (each tree's root; with a loss at
+// every labelled node, those nodes too).
+//   p = softmax(Wc h_n + bc);  loss_n = −log p[label_n];  dlogits = p − onehot(label_n);
+//   dH[n] = Wcᵀ dlogits   (each tree's own loss: not divided by the batch size)
 //
-// Reads:  H        root rows
+// Reads:  H        target rows
 //         theta    Wc [C, D] row-major at offWc, bc [C] at offbc
-//         roots    [B] u32, root row of each tree;  labels [B] u32
-// Writes: probs    [B, C] with `=`;  dlogits [B, C] with `=`;  loss [B] with `=`
-//         dH       root rows with `=` (cheap, so forward-only steps compute it too)
-// One workgroup per tree; threads loop over classes and units.
+//         targets  [T] u32, row of each target;  labels [T] u32
+// Writes: probs    [T, C] with `=`;  dlogits [T, C] with `=`;  loss [T] with `=`
+//         dH       target rows with `=` (targets are distinct rows; cheap, so forward-only steps
+//                  compute it too); the backward levels then add each parent's part
+// One workgroup per target; threads loop over classes and units.
 
 override D: u32;
 override C: u32;
 override WG: u32 = 64u;
 
 struct Params {
-  numTrees: u32,
+  numTargets: u32,
   offWc: u32,
   offbc: u32,
   _pad: u32,
@@ -26,7 +28,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> dH: array<f32>;
 @group(0) @binding(4) var<storage, read> H: array<f32>;
 @group(0) @binding(5) var<storage, read> theta: array<f32>;
-@group(0) @binding(6) var<storage, read> roots: array<u32>;
+@group(0) @binding(6) var<storage, read> targets: array<u32>;
 @group(0) @binding(7) var<storage, read> labels: array<u32>;
 @group(0) @binding(8) var<uniform> params: Params;
 
@@ -48,15 +50,15 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let t = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
-  if (t >= params.numTrees) {
-    return;  // uniform: one tree per workgroup
+  if (t >= params.numTargets) {
+    return;  // uniform: one target per workgroup
   }
-  let root = roots[t];
+  let row = targets[t];
   // Logits.
   for (var c = lid; c < C; c += WG) {
     var acc = theta[params.offbc + c];
     for (var k = 0u; k < D; k++) {
-      acc += theta[params.offWc + c * D + k] * H[root * D + k];
+      acc += theta[params.offWc + c * D + k] * H[row * D + k];
     }
     logits[c] = acc;
   }
@@ -100,6 +102,6 @@ fn main(
     for (var c = 0u; c < C; c++) {
       acc += theta[params.offWc + c * D + j] * grads[c];
     }
-    dH[root * D + j] = acc;
+    dH[row * D + j] = acc;
   }
 }

@@ -10,7 +10,9 @@
 //         C, S     this level's c and saved gates (rlstm_forward); C of the children for δf
 //         theta    every matrix [D, D] row-major at params' offsets; children [numInternal, 2] u32
 // Writes: dC       this level's rows with `=`: the total dc (read first as the parent's part)
-//         dH, dC   the children's rows with `=` (each child has one parent: no races)
+//         dH       the children's rows with `+=`, onto their own classifier's part (or the zeros
+//                  the engine clears dH to): each child has one parent, so no races
+//         dC       the children's rows with `=`
 //         deltas   [numInternal, 8, D] with `=`: slots δi_L, δi_R, δf_L, δf_R, du_L, du_R, δo, δg
 // H is bound for the contract but not read (tanh(c) and o come from C and S).
 //
@@ -158,8 +160,8 @@ fn main(
           let dc = dC[row[n] * D + j];
           let left = child(row[n], 0u);
           let right = child(row[n], 1u);
-          dH[left * D + j] = dhL[a];
-          dH[right * D + j] = dhR[a];
+          dH[left * D + j] += dhL[a];
+          dH[right * D + j] += dhR[a];
           dC[left * D + j] = dc * S[s[n] + 2u * D + j] + dcL[a];
           dC[right * D + j] = dc * S[s[n] + 3u * D + j] + dcR[a];
         }

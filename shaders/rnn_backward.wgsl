@@ -5,7 +5,8 @@
 //         H        rows of this level (h, for tanh')
 //         theta    W_L, W_R [D, D] row-major at params' offsets
 //         children [numInternal, 2] u32
-// Writes: dH       the children's rows with `=` (each child has one parent: no races)
+// Writes: dH       the children's rows with `+=`, onto their own classifier's part (or the zeros
+//                  the engine clears dH to): each child has one parent, so no races
 //         deltas   [numInternal, D]: δ of each node of the level, with `=` (for the weight gradients)
 // dH holds each tree's own loss gradient (not divided by the batch size).
 //
@@ -88,8 +89,8 @@ fn main(
           let row = range.start + first + n;
           let h = H[row * D + j];
           deltas[(row - params.numLeaves) * D + j] = dH[row * D + j] * (1.0 - h * h);
-          dH[child(row, 0u) * D + j] = accL[n * JT_MAX + q];
-          dH[child(row, 1u) * D + j] = accR[n * JT_MAX + q];
+          dH[child(row, 0u) * D + j] += accL[n * JT_MAX + q];
+          dH[child(row, 1u) * D + j] += accR[n * JT_MAX + q];
         }
       }
     }

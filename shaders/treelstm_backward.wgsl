@@ -10,7 +10,9 @@
 //         C, S     this level's c and saved gates (treelstm_forward); C of the children for δf
 //         theta    every matrix [D, D] row-major at params' offsets; children [numInternal, 2] u32
 // Writes: dC       this level's rows with `=`: the total dc (read first as the parent's part)
-//         dH, dC   the children's rows with `=` (each child has one parent: no races)
+//         dH       the children's rows with `+=`, onto their own classifier's part (or the zeros
+//                  the engine clears dH to): each child has one parent, so no races
+//         dC       the children's rows with `=`
 //         deltas   [numInternal, 5, D] with `=`: slots δi, δf_L, δf_R, δo, δu
 // H is bound for the contract but not read (tanh(c) and o come from C and S).
 //
@@ -122,8 +124,8 @@ fn main(
       if (j < D) {
         for (var n = 0u; n < nodes; n++) {
           let a = n * JT_MAX + q;
-          dH[child(row[n], 0u) * D + j] = dhL[a];
-          dH[child(row[n], 1u) * D + j] = dhR[a];
+          dH[child(row[n], 0u) * D + j] += dhL[a];
+          dH[child(row[n], 1u) * D + j] += dhR[a];
         }
       }
     }

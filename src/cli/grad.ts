@@ -4,6 +4,7 @@ import { CELLS, cellList, REGISTRY } from '../cells/index.ts';
 import { CAPS, checkBatch, checkModel, deviceLimits, worstBatch } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
+import { gradientReach } from '../train/evaluate.ts';
 import { checkOutputs, type FlagPath, InputError, readText, writeAtomic } from '../train/files.ts';
 import { size } from '../trees/shape.ts';
 import { type Cell, type Params, initParams, isCell, loadParams, tensorNames } from '../params/index.ts';
@@ -20,10 +21,13 @@ Runs forward and backward over every tree of FILE (one bracketed tree per line, 
 class) and writes JSON:
   { "loss", "paramGrads": { NAME: [row-major] },
     "nodes": [ per tree, pre-order: [ { "depth", "gh", "gc" (${CELLS.filter((c) => REGISTRY[c].hasC).join(', ')}), "word" (leaves) } ] ],
-    "ratios": [ per tree: gh(focal)/gh(root), null without a focal leaf ] }
+    "ratios": [ per tree: gh(focal)/gh(root), null without a focal leaf ],
+    "reach": { "nodes": { DEPTH: { "n", "mean" } }, "leaves": { … } } }
 loss is the mean over trees and paramGrads are its gradients; gh = ‖∂J_t/∂h‖ and gc = ‖∂J_t/∂c‖
 are of each tree's own loss. The focal leaf is the tree's one keyword leaf (k + digits) unless
---focal gives a pre-order index.
+--focal gives a pre-order index. "reach" is the gradient reach for any trees: the mean of
+log10 gh(n)/gh(root) over the nodes at each depth below the root, and over the leaves at each depth
+("excluded" counts nodes whose gradient is 0).
 
 Without --params the parameters are initialised per docs/model.md from --dim and --seed, the
 vocabulary is the sorted distinct words of FILE and C = --classes or the largest label + 1.
@@ -39,7 +43,13 @@ export function treeVocab(trees: readonly Tree[]): string[] {
 export function gradJson(params: Params, result: GradResult) {
   const paramGrads: Record<string, number[]> = {};
   for (const name of tensorNames(params.cell)) paramGrads[name] = Array.from(result.paramGrads[name] ?? []);
-  return { loss: result.loss, paramGrads, nodes: result.nodes, ratios: result.ratios };
+  return {
+    loss: result.loss,
+    paramGrads,
+    nodes: result.nodes,
+    ratios: result.ratios,
+    reach: gradientReach(result.nodes),
+  };
 }
 
 /** The trees of `path`: strict UTF-8, located errors, within the caps on trees and nodes. */

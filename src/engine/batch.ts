@@ -7,6 +7,7 @@ import { RANGE_STRIDE } from '../gpu/kernel.ts';
 import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
 import { treeLabel, wordIndex } from '../reference/forward.ts';
+import { lossLabels } from '../reference/grad.ts';
 import type { Tree } from '../trees/tree.ts';
 import type { ParamLayout } from './layout.ts';
 
@@ -14,10 +15,27 @@ import type { ParamLayout } from './layout.ts';
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
 const UNIFORM = () => GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
 
+/** Where the classifier's loss is taken: the root only, or every labelled node. */
+export type LossMode = 'root' | 'all';
+
+/**
+ * The nodes the classifier runs at: every tree's root first (target t is tree t's root), then,
+ * when the loss is at every labelled node, the other labelled nodes tree by tree in pre-order.
+ */
+export interface Targets {
+  /** Row of each target. */
+  rows: Uint32Array;
+  /** Class of each target. */
+  labels: Uint32Array;
+  /** Tree (0-based) of each target. */
+  tree: Uint32Array;
+}
+
 /** Index data of a minibatch on the GPU. */
 export class GpuBatch {
   plan!: LevelPlan;
-  labels!: Uint32Array;
+  /** The classifier's nodes: the roots, then (loss 'all') the other labelled nodes. */
+  targets!: Targets;
   /** Incremented whenever one of the batch's buffers is replaced: bind groups must be rebuilt. */
   generation = 0;
   /** Incremented by every load: per-batch uniforms and ranges must be rewritten. */
@@ -36,17 +54,17 @@ export class GpuBatch {
   ) {}
 
   /** Loads a planned minibatch: the index buffers now hold it. */
-  load(plan: LevelPlan, labels: Uint32Array): void {
+  load(plan: LevelPlan, targets: Targets): void {
     if (this.disposed) throw new Error('the batch has been released');
     this.plan = plan;
-    this.labels = labels;
+    this.targets = targets;
     this.version++;
     this.rangesOf.clear();
     const u32 = (a: Int32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
     this.put('children', u32(plan.children), STORAGE());
     this.put('leafWords', u32(plan.leafWords), STORAGE());
-    this.put('roots', u32(plan.roots), STORAGE());
-    this.put('labels', labels, STORAGE());
+    this.put('targets', targets.rows, STORAGE());
+    this.put('labels', targets.labels, STORAGE());
     this.put('wordOffsets', u32(plan.wordOffsets), STORAGE());
     this.put('wordLeaves', u32(plan.wordLeaves), STORAGE());
     this.put('cellParams', this.cellParams(plan.numLeaves), UNIFORM());
@@ -55,6 +73,16 @@ export class GpuBatch {
   /** Number of trees. */
   get numTrees(): number {
     return this.plan.numTrees;
+  }
+
+  /** Number of nodes the classifier runs at (the trees, with loss 'root'). */
+  get numTargets(): number {
+    return this.targets.rows.length;
+  }
+
+  /** The roots' classes, one per tree. */
+  get labels(): Uint32Array {
+    return this.targets.labels.subarray(0, this.plan.numTrees);
   }
 
   /** The buffer `name` (index data, uniforms or ranges). */
@@ -116,14 +144,15 @@ export class GpuBatch {
 
 /**
  * Plans a minibatch for `vocab`. Labels default to the roots' labels; an unknown word or a bad
- * label is an error naming the tree (1-based).
+ * label is an error naming the tree (1-based). With `loss` 'all' every labelled node is a target.
  */
 export function planBatch(
   layout: ParamLayout,
   vocab: readonly string[],
   trees: readonly Tree[],
   labels?: readonly number[],
-): { plan: LevelPlan; labels: Uint32Array } {
+  loss: LossMode = 'root',
+): { plan: LevelPlan; targets: Targets } {
   const ids = wordIndex(vocab);
   const plan = planLevels(
     trees,
@@ -134,6 +163,32 @@ export function planBatch(
     },
     vocab.length,
   );
-  const y = Uint32Array.from(trees, (tree, t) => treeLabel(tree, t + 1, layout.classes, labels?.[t]));
-  return { plan, labels: y };
+  const y = trees.map((tree, t) => treeLabel(tree, t + 1, layout.classes, labels?.[t]));
+  const roots = new Uint32Array(plan.roots.buffer, plan.roots.byteOffset, plan.roots.length);
+  if (loss === 'root') {
+    return {
+      plan,
+      targets: { rows: roots, labels: Uint32Array.from(y), tree: Uint32Array.from(y, (_, t) => t) },
+    };
+  }
+  const rows = [...roots];
+  const classes = [...y];
+  const tree = y.map((_, t) => t);
+  trees.forEach((t, k) => {
+    const first = plan.preorderOffset[k]!;
+    lossLabels(t, y[k]!, layout.classes, k + 1, 'all').forEach((label, i) => {
+      if (i === 0 || label === undefined) return;
+      rows.push(plan.rowOfPreorder[first + i]!);
+      classes.push(label);
+      tree.push(k);
+    });
+  });
+  return {
+    plan,
+    targets: {
+      rows: Uint32Array.from(rows),
+      labels: Uint32Array.from(classes),
+      tree: Uint32Array.from(tree),
+    },
+  };
 }

@@ -6,8 +6,8 @@ import { PassTimer } from '../gpu/timestamps.ts';
 import type { Params } from '../params/params.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
-import { GpuBatch, planBatch } from './batch.ts';
-import { decodeStatus, type LossLog } from './loss-log.ts';
+import { GpuBatch, type LossMode, planBatch } from './batch.ts';
+import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
 import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
@@ -17,6 +17,16 @@ import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resou
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
 export type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult, Update } from './types.ts';
+export type { LossMode } from './batch.ts';
+
+/** How a batch's trees are classified. */
+export interface BatchOptions {
+  /**
+   * Where the loss is taken: the root only (default; the paper's setting), or every labelled node
+   * (each tree's loss is then the sum over its labelled nodes; the SST protocol).
+   */
+  loss?: LossMode;
+}
 
 const WG = 256;
 
@@ -24,6 +34,8 @@ const WG = 256;
 interface Encoded {
   encoder: GPUCommandEncoder;
   plan: GpuBatch['plan'];
+  /** Nodes the classifier ran at. */
+  targets: number;
   timer: PassTimer | undefined;
   timed: Omit<DispatchTime, 'ns'>[];
   dispatches: number;
@@ -146,16 +158,24 @@ export class TreeEngine {
     this.device.queue.submit([encoder.finish()]);
   }
 
-  /** Plans and uploads a minibatch; it can then be stepped any number of times. */
-  upload(trees: readonly Tree[], labels?: readonly number[]): GpuBatch {
+  /**
+   * Plans and uploads a minibatch; it can then be stepped any number of times. `labels` are the
+   * trees' classes (default: the roots' labels).
+   */
+  upload(trees: readonly Tree[], labels?: readonly number[], options: BatchOptions = {}): GpuBatch {
     const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward!, this.layout, n));
     this.batches.add(batch);
-    return this.reload(batch, trees, labels);
+    return this.reload(batch, trees, labels, options);
   }
 
   /** Loads other trees into an uploaded batch, reusing its buffers (a training loop's minibatches). */
-  reload(batch: GpuBatch, trees: readonly Tree[], labels?: readonly number[]): GpuBatch {
-    const planned = planBatch(this.layout, this.shape.vocab, trees, labels);
+  reload(
+    batch: GpuBatch,
+    trees: readonly Tree[],
+    labels?: readonly number[],
+    options: BatchOptions = {},
+  ): GpuBatch {
+    const planned = planBatch(this.layout, this.shape.vocab, trees, labels, options.loss);
     const { cell, dim, vocab, classes } = this.shape;
     const { numNodes: nodes, numInternal: internal, numTrees } = planned.plan;
     checkBatch(
@@ -164,7 +184,7 @@ export class TreeEngine {
       this.limits,
       `a batch of ${numTrees} trees`,
     );
-    batch.load(planned.plan, planned.labels);
+    batch.load(planned.plan, planned.targets);
     return batch;
   }
 
@@ -193,8 +213,9 @@ export class TreeEngine {
     const withNorms = backward && (options.norms ?? true);
     const schedule = options.schedule ?? 'level';
     const { plan } = batch;
-    ensureState(this.parts, plan);
-    batch.uniforms(() => batchUniforms(this.parts, plan));
+    const targets = batch.numTargets;
+    ensureState(this.parts, plan, targets);
+    batch.uniforms(() => batchUniforms(this.parts, plan, targets));
     const { ranges } = batch.schedule(schedule);
     const groups = bindBatch(this.parts, batch, schedule);
     const D = this.shape.dim;
@@ -203,6 +224,8 @@ export class TreeEngine {
       encoder.clearBuffer(this.pool.get('C'), 0, plan.numNodes * D * 4);
       encoder.clearBuffer(this.pool.get('dC'), 0, plan.numNodes * D * 4);
     }
+    // Backward adds each parent's gradient to its children's rows, onto their own classifiers' (or 0).
+    if (backward) encoder.clearBuffer(this.pool.get('dH'), 0, plan.numNodes * D * 4);
     if (backward && options.update?.status) encoder.clearBuffer(options.update.status, 0, 8);
     const timer = options.profile ? new PassTimer(this.device, ranges.length + 8) : undefined;
     const timed: Omit<DispatchTime, 'ns'>[] = [];
@@ -234,7 +257,7 @@ export class TreeEngine {
     const numRanges = ranges.length / 2;
     run(k.leaf!, groups.get('leaf')!, Math.ceil((plan.numLeaves * D) / WG));
     for (let r = 0; r < numRanges; r++) level(k.forward!, groups.get('forward')!, this.spec.forward, r);
-    run(k.classifier!, groups.get('classifier')!, plan.numTrees);
+    run(k.classifier!, groups.get('classifier')!, targets);
     if (backward) {
       for (let r = numRanges - 1; r >= 0; r--)
         level(k.backward!, groups.get('backward')!, this.spec.backward, r);
@@ -243,7 +266,7 @@ export class TreeEngine {
       run(k.reduce!, groups.get('cellReduce')!, this.reduce.cell.tiles * cellChunks);
       if (cellChunks > 1)
         run(k.partials!, groups.get('cellPartials')!, Math.ceil(this.reduce.cell.elements / WG));
-      const classChunks = chunking(plan.numTrees).numChunks;
+      const classChunks = chunking(targets).numChunks;
       run(k.reduce!, groups.get('classReduce')!, this.reduce.classifier.tiles * classChunks);
       if (classChunks > 1)
         run(k.partials!, groups.get('classPartials')!, Math.ceil(this.reduce.classifier.elements / WG));
@@ -256,7 +279,7 @@ export class TreeEngine {
     }
     pass?.end();
     timer?.resolve(encoder);
-    return { encoder, plan, timer, timed, dispatches, withNorms };
+    return { encoder, plan, targets, timer, timed, dispatches, withNorms };
   }
 
   /**
@@ -265,15 +288,15 @@ export class TreeEngine {
    * one mapAsync for losses and norms.
    */
   async step(batch: GpuBatch, options: StepOptions = {}): Promise<StepResult> {
-    const { encoder, plan, timer, timed, dispatches, withNorms } = this.encode(batch, options);
+    const { encoder, plan, targets: T, timer, timed, dispatches, withNorms } = this.encode(batch, options);
     const C = this.shape.classes;
     const readback = this.pool.get('readback');
     const B = plan.numTrees;
-    encoder.copyBufferToBuffer(this.pool.get('loss'), 0, readback, 0, B * 4);
-    encoder.copyBufferToBuffer(this.pool.get('probs'), 0, readback, B * 4, B * C * 4);
+    encoder.copyBufferToBuffer(this.pool.get('loss'), 0, readback, 0, T * 4);
+    encoder.copyBufferToBuffer(this.pool.get('probs'), 0, readback, T * 4, T * C * 4);
     if (withNorms)
-      encoder.copyBufferToBuffer(this.pool.get('norms'), 0, readback, B * (1 + C) * 4, plan.numNodes * 8);
-    const values = B * (1 + C) + (withNorms ? 2 * plan.numNodes : 0);
+      encoder.copyBufferToBuffer(this.pool.get('norms'), 0, readback, T * (1 + C) * 4, plan.numNodes * 8);
+    const values = T * (1 + C) + (withNorms ? 2 * plan.numNodes : 0);
     const status = options.backward !== false ? options.update?.status : undefined;
     if (status) encoder.copyBufferToBuffer(status, 0, readback, values * 4, 8);
     this.device.queue.submit([encoder.finish()]);
@@ -282,15 +305,17 @@ export class TreeEngine {
     const mapped = readback.getMappedRange(0, bytes).slice(0);
     readback.unmap();
     const data = new Float32Array(mapped, 0, values);
-    const treeLoss = data.subarray(0, B);
+    const targetLoss = data.subarray(0, T);
+    const treeLoss = treeLosses(targetLoss, B, T === B ? undefined : batch.targets.tree);
     const result: StepResult = {
       loss: treeLoss.reduce((a, v) => a + v, 0) / B,
       treeLoss,
-      probs: data.subarray(B, B * (1 + C)),
+      targetLoss,
+      probs: data.subarray(T, T * (1 + C)),
       dispatches,
       submits: 1,
     };
-    if (withNorms) result.norms = data.subarray(B * (1 + C));
+    if (withNorms) result.norms = data.subarray(T * (1 + C));
     const nonFinite = status && decodeStatus(new Uint32Array(mapped, values * 4, 2), this.layout.size);
     if (nonFinite) result.nonFinite = nonFinite;
     if (timer) {
@@ -308,9 +333,13 @@ export class TreeEngine {
    * bits. Uploads to the batch after this call (`reload`) are ordered after it by the queue.
    */
   enqueue(batch: GpuBatch, log: LossLog, options: Omit<StepOptions, 'profile'> = {}): number {
-    const { encoder, plan, dispatches } = this.encode(batch, { ...options, norms: false });
+    const { encoder, plan, targets, dispatches } = this.encode(batch, { ...options, norms: false });
     const status = options.backward !== false ? options.update?.status : undefined;
-    log.append(encoder, this.pool.get('loss'), plan.numTrees, status);
+    const trees = {
+      numTrees: plan.numTrees,
+      ...(targets === plan.numTrees ? {} : { tree: batch.targets.tree }),
+    };
+    log.append(encoder, this.pool.get('loss'), targets, status, trees);
     this.device.queue.submit([encoder.finish()]);
     return dispatches;
   }

@@ -12,6 +12,17 @@ export interface LoggedStep {
   nonFinite?: NonFinite;
 }
 
+/**
+ * Each tree's loss from the classifier's per-target losses: the targets themselves when they are
+ * the roots (`tree` undefined), else the sum of each tree's targets in target order.
+ */
+export function treeLosses(values: Float32Array, numTrees: number, tree?: Uint32Array): Float32Array {
+  if (!tree) return values.subarray(0, numTrees);
+  const out = new Float32Array(numTrees);
+  for (let i = 0; i < values.length; i++) out[tree[i]!]! += values[i]!;
+  return out;
+}
+
 /** Decodes an update's status words (size − i of the first non-finite index, 0: none). */
 export function decodeStatus(words: Uint32Array, size: number): NonFinite | undefined {
   const out: NonFinite = {};
@@ -29,10 +40,15 @@ export function decodeStatus(words: Uint32Array, size: number): NonFinite | unde
 export class LossLog {
   private readonly buffer: GPUBuffer;
   private readonly counts: number[] = [];
+  /** Per step: its trees, and each target's tree when the targets are not just the roots. */
+  private readonly trees: { numTrees: number; tree?: Uint32Array }[] = [];
   private readonly checked: boolean[] = [];
   private used = 0;
 
-  /** A log for `capacity` trees in all (e.g. steps per readback × batch size). */
+  /**
+   * A log for `capacity` losses in all (e.g. steps per readback × batch size; with a loss at every
+   * labelled node, × the most labelled nodes of a tree).
+   */
   constructor(
     device: GPUDevice,
     readonly capacity: number,
@@ -40,7 +56,7 @@ export class LossLog {
     private readonly paramSize = 0,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`a loss log holds a positive whole number of trees, got ${capacity}`);
+      throw new RangeError(`a loss log holds a positive whole number of losses, got ${capacity}`);
     }
     this.buffer = device.createBuffer({
       label: 'treegrad loss log',
@@ -54,23 +70,38 @@ export class LossLog {
     return this.counts.length;
   }
 
-  /** Whether a step of `trees` trees still fits. */
-  fits(trees: number): boolean {
-    return this.used + trees <= this.capacity;
+  /** Whether a step with `losses` losses (its classifier's targets) still fits. */
+  fits(losses: number): boolean {
+    return this.used + losses <= this.capacity;
   }
 
-  /** Encodes the copies of a step's `trees` losses and its update's status (called by the engine). */
-  append(encoder: GPUCommandEncoder, losses: GPUBuffer, trees: number, status?: GPUBuffer): void {
-    if (!this.fits(trees)) {
+  /**
+   * Encodes the copies of a step's `losses` per-target losses and its update's status (called by
+   * the engine); `tree` maps targets to trees when they are not just the `numTrees` roots.
+   */
+  append(
+    encoder: GPUCommandEncoder,
+    source: GPUBuffer,
+    losses: number,
+    status?: GPUBuffer,
+    trees: { numTrees: number; tree?: Uint32Array } = { numTrees: losses },
+  ): void {
+    if (losses > this.capacity) {
       throw new RangeError(
-        `the loss log is full (${this.used} of ${this.capacity} trees): read it before queueing more`,
+        `a step with ${losses} losses does not fit a loss log of ${this.capacity}: make the log bigger`,
       );
     }
-    encoder.copyBufferToBuffer(losses, 0, this.buffer, this.used * 4, trees * 4);
+    if (!this.fits(losses)) {
+      throw new RangeError(
+        `the loss log is full (${this.used} of ${this.capacity} losses): read it before queueing more`,
+      );
+    }
+    encoder.copyBufferToBuffer(source, 0, this.buffer, this.used * 4, losses * 4);
     if (status) encoder.copyBufferToBuffer(status, 0, this.buffer, this.statusAt(this.counts.length), 8);
-    this.counts.push(trees);
+    this.counts.push(losses);
+    this.trees.push(trees);
     this.checked.push(status !== undefined);
-    this.used += trees;
+    this.used += losses;
   }
 
   private statusAt(step: number): number {
@@ -88,8 +119,9 @@ export class LossLog {
     const out: LoggedStep[] = [];
     let at = 0;
     for (const [step, n] of this.counts.entries()) {
-      const treeLoss = all.subarray(at, at + n);
-      const logged: LoggedStep = { loss: treeLoss.reduce((a, v) => a + v, 0) / n, treeLoss };
+      const { numTrees, tree } = this.trees[step]!;
+      const treeLoss = treeLosses(all.subarray(at, at + n), numTrees, tree);
+      const logged: LoggedStep = { loss: treeLoss.reduce((a, v) => a + v, 0) / numTrees, treeLoss };
       if (this.checked[step]) {
         const words = new Uint32Array(mapped, this.statusAt(step), 2);
         const nonFinite = decodeStatus(words, this.paramSize);
@@ -99,6 +131,7 @@ export class LossLog {
       at += n;
     }
     this.counts.length = 0;
+    this.trees.length = 0;
     this.checked.length = 0;
     this.used = 0;
     return out;

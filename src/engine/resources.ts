@@ -20,8 +20,8 @@ export interface EngineParts {
   kernels: Record<string, Kernel>;
 }
 
-/** Makes the pooled state buffers big enough for a batch with this plan. */
-export function ensureState(e: EngineParts, plan: LevelPlan): void {
+/** Makes the pooled state buffers big enough for a batch with this plan and classifier targets. */
+export function ensureState(e: EngineParts, plan: LevelPlan, targets: number): void {
   const D = e.shape.dim;
   const C = e.shape.classes;
   const nodes = plan.numNodes * D * 4;
@@ -32,38 +32,41 @@ export function ensureState(e: EngineParts, plan: LevelPlan): void {
     dC: e.spec.hasC ? nodes : 4,
     S: plan.numInternal * e.spec.savedWidth * 4,
     deltas: plan.numInternal * e.spec.deltaWidth * 4,
-    probs: plan.numTrees * C * 4,
-    dlogits: plan.numTrees * C * 4,
-    loss: plan.numTrees * 4,
+    probs: targets * C * 4,
+    dlogits: targets * C * 4,
+    loss: targets * 4,
     norms: plan.numNodes * 2 * 4,
     // Partial sums of the chunked weight-gradient reductions (shared: they run one after the other).
     partials:
       4 *
       Math.max(
         chunking(plan.numInternal).numChunks * e.reduce.cell.elements,
-        chunking(plan.numTrees).numChunks * e.reduce.classifier.elements,
+        chunking(targets).numChunks * e.reduce.classifier.elements,
       ),
   };
   const rw = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   for (const [name, bytes] of Object.entries(sizes)) e.pool.ensure(name, bytes, rw);
   // Losses, probabilities, norms, and the update's two status words.
-  const readback = (plan.numTrees * (1 + C) + plan.numNodes * 2 + 2) * 4;
+  const readback = (targets * (1 + C) + plan.numNodes * 2 + 2) * 4;
   e.pool.ensure('readback', readback, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
 }
 
-/** The uniforms of the whole-batch kernels for a plan (written once per load). */
-export function batchUniforms(e: EngineParts, plan: LevelPlan): Record<string, Uint32Array> {
+/**
+ * The uniforms of the whole-batch kernels for a plan and its number of classifier targets (written
+ * once per load). Weight gradients are of the mean over trees of each tree's loss.
+ */
+export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number): Record<string, Uint32Array> {
   const L = e.layout;
   const D = e.shape.dim;
   const k = e.kernels;
   const scale = 1 / plan.numTrees;
   const cell = reduceParams(e.reduce.cell, plan.numInternal, e.spec.deltaWidth, 2, plan.numLeaves, D, scale);
-  const cls = reduceParams(e.reduce.classifier, plan.numTrees, e.shape.classes, 1, 0, D, scale);
+  const cls = reduceParams(e.reduce.classifier, targets, e.shape.classes, 1, 0, D, scale);
   // Every uniform packed by field name from its kernel's struct.
   return {
     leafParams: k.leaf!.pack('params', { numLeaves: plan.numLeaves, offE: L.offsets.E! }),
     classifierParams: k.classifier!.pack('params', {
-      numTrees: plan.numTrees,
+      numTargets: targets,
       offWc: L.offsets.Wc!,
       offbc: L.offsets.bc!,
     }),
@@ -105,7 +108,7 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
       ].map((n) => [n, p(n)]),
     ),
     ...Object.fromEntries(
-      ['children', 'leafWords', 'roots', 'labels', 'wordOffsets', 'wordLeaves'].map((n) => [n, b(n)]),
+      ['children', 'leafWords', 'targets', 'labels', 'wordOffsets', 'wordLeaves'].map((n) => [n, b(n)]),
     ),
     params: b('cellParams'),
     range: { buffer: batch.schedule(schedule).buffer, size: 8 },
@@ -118,7 +121,7 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
   const cellReduce = { idx: b('children'), table: e.reduce.cell.buffer, params: b('cellReduceParams') };
   const classReduce = {
     deltas: p('dlogits'),
-    idx: b('roots'),
+    idx: b('targets'),
     table: e.reduce.classifier.buffer,
     params: b('classReduceParams'),
   };

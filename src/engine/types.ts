@@ -69,8 +69,11 @@ export interface DispatchTime {
 export interface StepResult {
   /** Mean loss over the trees. */
   loss: number;
+  /** Each tree's loss (with a loss at every labelled node: the sum over its labelled nodes). */
   treeLoss: Float32Array;
-  /** Class probabilities [numTrees, classes]. */
+  /** The loss at each of the batch's targets (`GpuBatch.targets`: the roots, then other labelled nodes). */
+  targetLoss: Float32Array;
+  /** Class probabilities [targets, classes]: the first numTrees rows are the roots'. */
   probs: Float32Array;
   /** Per-node (gh, gc) by row: norms[2·row], norms[2·row + 1] (backward steps with norms). */
   norms?: Float32Array;

@@ -4,7 +4,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CELLS, REGISTRY } from '../cells/index.ts';
 import { MACHINE_KEYS, POINT_KEYS, settingsDiff } from '../train/settings.ts';
-import { type Cell, type DepthRatio, type ExperimentResult, validateResult } from './schema.ts';
+import {
+  type Cell,
+  type DepthRatio,
+  type EpochReach,
+  type ExperimentResult,
+  validateResult,
+} from './schema.ts';
 
 /** model.md's default number of classes, for result files without a `classes` field. */
 export const DEFAULT_CLASSES = 5;
@@ -51,6 +57,19 @@ export interface EpochRatioSummary {
   byDepth: PooledRatio[];
 }
 
+/** Mean log10 gh(n)/gh(root) at one depth, pooled over seeds weighted by n. */
+export interface PooledDepth {
+  depth: number;
+  n: number;
+  mean: number;
+}
+
+/** The gradient reach pooled over seeds: by node depth and by leaf depth. */
+export interface PooledReach {
+  nodes: PooledDepth[];
+  leaves: PooledDepth[];
+}
+
 /** Everything the report says about one (dataset, cell), pooled over its seeds. */
 export interface CellSummary {
   dataset: number;
@@ -74,6 +93,8 @@ export interface CellSummary {
   accuracySpread: Record<number, number>;
   /** Per epoch (1, 2, …): training loss and dev accuracy, mean ± std over the seeds that ran it. */
   curves: { epoch: number; trainLoss: MeanStd; devAccuracy: MeanStd }[];
+  /** The gradient reach at initialisation and after each seed's last epoch (result files that record it). */
+  reach?: { init?: PooledReach; end: PooledReach };
 }
 
 /** Reads and validates every DIR/results/*.json, sorted by file name; a bad file throws an Error naming it. */
@@ -233,7 +254,43 @@ export function summariseCell(results: readonly ExperimentResult[]): CellSummary
         devAccuracy: meanStd(ran.map((r) => r.devAccuracy[i] ?? 0)),
       };
     }),
+    ...reachSummary(runs),
   };
+}
+
+/** The reach at initialisation and at each seed's last recorded epoch, pooled; {} when none recorded it. */
+function reachSummary(runs: readonly ExperimentResult[]): Pick<CellSummary, 'reach'> {
+  const at = (pick: (r: ExperimentResult) => EpochReach | undefined) => {
+    const tables = runs.flatMap((r) => {
+      const e = pick(r);
+      return e ? [e] : [];
+    });
+    return tables.length > 0 ? poolReach(tables) : undefined;
+  };
+  const end = at((r) => [...(r.reach ?? [])].sort((a, b) => b.epoch - a.epoch)[0]);
+  if (!end) return {};
+  const init = at((r) => r.reach?.find((e) => e.epoch === 0));
+  return { reach: init ? { init, end } : { end } };
+}
+
+/** Pools reach tables over seeds: per depth, the n-weighted mean. */
+export function poolReach(tables: readonly Pick<EpochReach, 'nodes' | 'leaves'>[]): PooledReach {
+  const pool = (which: 'nodes' | 'leaves'): PooledDepth[] => {
+    const acc = new Map<number, { n: number; sum: number }>();
+    for (const t of tables) {
+      for (const [key, d] of Object.entries(t[which])) {
+        const a = acc.get(Number(key)) ?? { n: 0, sum: 0 };
+        a.n += d.n;
+        a.sum += d.n * d.mean;
+        acc.set(Number(key), a);
+      }
+    }
+    return [...acc]
+      .filter(([, a]) => a.n > 0)
+      .sort((x, y) => x[0] - y[0])
+      .map(([depth, a]) => ({ depth, n: a.n, mean: a.sum / a.n }));
+  };
+  return { nodes: pool('nodes'), leaves: pool('leaves') };
 }
 
 /** Std over seeds of accuracy at each depth where at least two seeds have trees. */

@@ -2,7 +2,7 @@
 // paper's expectations (docs/model.md): RNN accuracy falls with keyword depth while the RLSTM's holds;
 // the RNN's log10 ratio falls about linearly with depth, the RLSTM's much less; low ratios go with
 // chance accuracy.
-import { CELL_NAMES, type CellSummary, initialRatios, ratioSlope } from './aggregate.ts';
+import { CELL_NAMES, type CellSummary, initialRatios, type PooledDepth, ratioSlope } from './aggregate.ts';
 
 /** Depths with fewer test trees (summed over seeds) are left out of the findings, unless none has more. */
 export const MIN_TREES = 10;
@@ -214,4 +214,32 @@ export function lengthSentence(cells: readonly CellSummary[]): string {
   }
   if (parts.length === 0) return '';
   return `${parts.join('; ')}: on longer sentences the keyword's depth alone does not explain the accuracy — the sentence's length (its other words and deeper trees) matters too.`;
+}
+
+/** The signal counts as lost where the mean log10 gh(n)/gh(root) is below this (a thousandth). */
+export const REACH_BOUND = -3;
+
+/** The first depth whose mean log10 gh(n)/gh(root) is below `bound`, or undefined. */
+export function lostAt(byDepth: readonly PooledDepth[], bound = REACH_BOUND): number | undefined {
+  return byDepth.find((d) => d.mean < bound)?.depth;
+}
+
+/**
+ * Per cell, at which node depth the root's learning signal falls below a thousandth of its value at
+ * the root, after training and at initialisation; '' when no cell recorded the reach.
+ */
+export function reachSentence(cells: readonly CellSummary[]): string {
+  const parts = cells.flatMap((s) => {
+    if (!s.reach) return [];
+    const deepest = s.reach.end.nodes[s.reach.end.nodes.length - 1]?.depth;
+    const describe = (nodes: readonly PooledDepth[]) => {
+      const at = lostAt(nodes);
+      return at === undefined ? `above 10⁻³ down to depth ${deepest ?? 0}` : `below 10⁻³ from depth ${at}`;
+    };
+    const init = s.reach.init ? ` (at initialisation: ${describe(s.reach.init.nodes)})` : '';
+    return [`${CELL_NAMES[s.cell]} ${describe(s.reach.end.nodes)}${init}`];
+  });
+  return parts.length === 0
+    ? ''
+    : `Gradient reach, mean gh(n)/gh(root) by node depth after training: ${parts.join('; ')}.`;
 }

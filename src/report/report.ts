@@ -12,7 +12,16 @@ import {
   initialRatios,
   readResults,
 } from './aggregate.ts';
-import { chance, depthOutcomes, findings, lengthSentence, MIN_TREES, percent } from './findings.ts';
+import {
+  chance,
+  depthOutcomes,
+  findings,
+  lengthSentence,
+  MIN_TREES,
+  percent,
+  REACH_BOUND,
+  reachSentence,
+} from './findings.ts';
 import { escapeXml, type Marker, niceTicks, type RefLine, SEQUENTIAL, type Series, svgPlot } from './svg.ts';
 import {
   csvTable,
@@ -97,6 +106,37 @@ export function ratioInitEndPlot(group: readonly CellSummary[]): string {
     xLabel: 'keyword depth',
     yLabel: 'mean log10 r',
     series,
+    integerX: true,
+    width: 520,
+    height: 340,
+  });
+}
+
+/**
+ * The gradient reach for one dataset: mean log10 gh(n)/gh(root) by node depth at initialisation
+ * (dashed) and at the end of training (solid), per cell, with the 10⁻³ line; '' when no cell has it.
+ */
+export function reachPlot(group: readonly CellSummary[]): string {
+  const series: Series[] = group.flatMap((s) => {
+    if (!s.reach) return [];
+    const style = cellStyle(s.cell);
+    const pts = (rows: readonly { depth: number; mean: number }[]) =>
+      rows.map((d) => ({ x: d.depth, y: d.mean }));
+    const init = s.reach.init;
+    return [
+      ...(init
+        ? [{ label: `${CELL_NAMES[s.cell]} init`, ...style, dashed: true, points: pts(init.nodes) }]
+        : []),
+      { label: `${CELL_NAMES[s.cell]} end`, ...style, points: pts(s.reach.end.nodes) },
+    ];
+  });
+  if (series.length === 0) return '';
+  return svgPlot({
+    title: `Dataset ${group[0]?.dataset}: gradient reach by node depth`,
+    xLabel: 'node depth',
+    yLabel: 'mean log10 gh(n)/gh(root)',
+    series,
+    refLines: [{ y: REACH_BOUND, label: '10⁻³ of the root' }],
     integerX: true,
     width: 520,
     height: 340,
@@ -328,10 +368,13 @@ export function buildReport(
       : '',
     '<h2>Accuracy and gradient ratio by keyword depth, per dataset</h2>',
     `<p class="meta">${escapeXml(FIGURE_NOTE)}</p>`,
-    ...groups.map(
-      (group) =>
-        `<div class="row"><figure>${depthAccuracyPlot(group)}</figure>\n<figure>${ratioInitEndPlot(group)}</figure></div>`,
-    ),
+    ...groups.map((group) => {
+      const reach = reachPlot(group);
+      return (
+        `<div class="row"><figure>${depthAccuracyPlot(group)}</figure>\n<figure>${ratioInitEndPlot(group)}</figure>` +
+        `${reach ? `\n<figure>${reach}</figure>` : ''}</div>`
+      );
+    }),
     `<h2>Accuracy against gradient ratio</h2>\n<figure>${scatterPlot(cells)}`,
     `<figcaption>One point per (dataset, keyword depth) with at least ${MIN_TREES} test trees: ` +
       `accuracy at the best-dev epoch against mean log10 r after the last epoch.</figcaption></figure>`,
@@ -343,11 +386,21 @@ export function buildReport(
     const testLine = `Test accuracy at the best-dev epoch (mean ± std over seeds): ${testAccuracyLine(group)}.`;
     const excluded = excludedLine(group);
     const shows = findings(group);
+    const reach = reachSentence(group);
     tables[`dataset-${group[0]?.dataset ?? 0}.csv`] = grid;
     md.push(`## ${title}`, '', testLine, '', markdownTable(grid), '', NOTES, '');
     if (excluded) md.push(excluded, '');
     md.push(`**What this shows.** ${shows}`, '');
-    text.push('', title, testLine, textTable(grid), ...(excluded ? [excluded] : []), shows);
+    if (reach) md.push(reach, '');
+    text.push(
+      '',
+      title,
+      testLine,
+      textTable(grid),
+      ...(excluded ? [excluded] : []),
+      shows,
+      ...(reach ? [reach] : []),
+    );
     html.push(
       `<h2>${escapeXml(title)}</h2>\n<p>${escapeXml(testLine)}</p>`,
       `<div class="row">${curvePlots(group)
@@ -361,6 +414,7 @@ export function buildReport(
       `<p class="meta">${escapeXml(NOTES)}</p>`,
       excluded ? `<p class="meta">${escapeXml(excluded)}</p>` : '',
       `<p><strong>What this shows.</strong> ${escapeXml(shows)}</p>`,
+      reach ? `<p>${escapeXml(reach)}</p>` : '',
     );
   }
   html.push('</body>\n</html>\n');

@@ -31,6 +31,13 @@ export interface EpochRatios {
   byDepth: Record<string, DepthRatio>;
 }
 
+/** Mean log10 gh(n)/gh(root) by depth (key: depth as a decimal string) at one epoch. */
+export interface EpochReach {
+  epoch: number;
+  nodes: Record<string, { n: number; mean: number; excluded?: number }>;
+  leaves: Record<string, { n: number; mean: number; excluded?: number }>;
+}
+
 /** One trained (dataset, cell, seed), as docs/result.schema.json describes it. */
 export interface ExperimentResult {
   dataset: number;
@@ -45,9 +52,15 @@ export interface ExperimentResult {
   testAccuracy: number;
   /** Key: depth as a decimal string. */
   accuracyByDepth: Record<string, DepthAccuracy>;
+  /** With a loss at every labelled node: test accuracy at every labelled node. */
+  testNodeAccuracy?: number;
   log10RatioByDepth: EpochRatios[];
+  /** The gradient reach by node and leaf depth, per epoch (absent in files of older versions). */
+  reach?: EpochReach[];
   trainLoss: number[];
   devAccuracy: number[];
+  /** With a loss at every labelled node: dev accuracy at every labelled node, per epoch. */
+  devNodeAccuracy?: number[];
   trainSize: number;
   devSize: number;
   testSize: number;

@@ -1,41 +1,79 @@
-// Batched evaluation on the GPU: accuracy (forward only) and the gradient ratio gh(keyword)/gh(root)
-// (forward and backward, no update) of a fixed set of examples, uploaded once.
-import type { GpuBatch } from '../engine/batch.ts';
+// Batched evaluation on the GPU: accuracy (forward only; at the roots, and at every labelled node),
+// the gradient ratio gh(keyword)/gh(root) and the gradient reach by depth (forward and backward of
+// the roots' loss, no update) of a fixed set of examples, uploaded once.
+import type { GpuBatch, LossMode } from '../engine/batch.ts';
 import type { TreeEngine } from '../engine/engine.ts';
 import { nodeGrads } from '../engine/report.ts';
-import { focalRatio } from '../reference/grad.ts';
+import { focalRatio, type NodeGrad } from '../reference/grad.ts';
 import type { Example } from './dataset.ts';
 
 /** Per-example outcome of an evaluation. */
 export interface Evaluation {
-  /** Fraction predicted right. */
+  /** Fraction of roots predicted right. */
   accuracy: number;
-  /** Whether each example was predicted right. */
+  /** Whether each example's root was predicted right. */
   correct: boolean[];
-  /** Mean loss over the examples. */
+  /**
+   * Fraction of all labelled nodes (roots included) predicted right, for a set evaluated at every
+   * labelled node.
+   */
+  nodeAccuracy?: number;
+  /** Labelled nodes counted by `nodeAccuracy`. */
+  nodes?: number;
+  /** Mean loss over the examples (each the sum over its targets). */
   loss: number;
+}
+
+/**
+ * Mean log10 gh(n)/gh(root) by depth, over every non-root node (`nodes`) and over leaves only
+ * (`leaves`, by leaf depth): how far below the root the learning signal of the root's loss arrives.
+ */
+export interface Reach {
+  nodes: ByDepth;
+  leaves: ByDepth;
 }
 
 /** Mean and count of a quantity per keyword depth. */
 export type ByDepth = Record<string, { n: number; mean: number; excluded?: number }>;
 
-/** A fixed set of examples on the GPU, in batches of `batchSize` trees. */
+type Batches = { batch: GpuBatch; first: number; count: number }[];
+
+/**
+ * A fixed set of examples on the GPU, in batches of `batchSize` trees. With `loss` 'all', accuracy
+ * and loss are taken at every labelled node; gradients are always those of the roots' loss.
+ */
 export class EvalSet {
-  private readonly batches: { batch: GpuBatch; first: number; count: number }[] = [];
+  private readonly batches: Batches;
+  private rootBatches: Batches | undefined;
 
   constructor(
     private readonly engine: TreeEngine,
     readonly examples: readonly Example[],
-    batchSize = 250,
+    private readonly batchSize = 250,
+    readonly loss: LossMode = 'root',
   ) {
-    for (let first = 0; first < examples.length; first += batchSize) {
-      const part = examples.slice(first, first + batchSize);
-      const batch = engine.upload(
+    this.batches = this.upload(loss);
+    if (loss === 'root') this.rootBatches = this.batches;
+  }
+
+  private upload(loss: LossMode): Batches {
+    const out: Batches = [];
+    for (let first = 0; first < this.examples.length; first += this.batchSize) {
+      const part = this.examples.slice(first, first + this.batchSize);
+      const batch = this.engine.upload(
         part.map((e) => e.tree),
         part.map((e) => e.label),
+        { loss },
       );
-      this.batches.push({ batch, first, count: part.length });
+      out.push({ batch, first, count: part.length });
     }
+    return out;
+  }
+
+  /** The batches of the roots' loss (uploaded on first use when the set has a loss at every node). */
+  private get gradientBatches(): Batches {
+    this.rootBatches ??= this.upload('root');
+    return this.rootBatches;
   }
 
   /** Accuracy and loss with the engine's current parameters (forward only). */
@@ -43,21 +81,46 @@ export class EvalSet {
     const correct: boolean[] = new Array(this.examples.length);
     const C = this.engine.shape.classes;
     let loss = 0;
+    let nodes = 0;
+    let nodesRight = 0;
     for (const { batch, first, count } of this.batches) {
       const r = await this.engine.step(batch, { backward: false });
       loss += r.loss * count;
-      for (let t = 0; t < count; t++) {
+      const { labels } = batch.targets;
+      for (let i = 0; i < labels.length; i++) {
         let best = 0;
-        for (let c = 1; c < C; c++) if (r.probs[t * C + c]! > r.probs[t * C + best]!) best = c;
-        correct[first + t] = best === this.examples[first + t]!.label;
+        for (let c = 1; c < C; c++) if (r.probs[i * C + c]! > r.probs[i * C + best]!) best = c;
+        const right = best === labels[i];
+        if (i < count) correct[first + i] = right;
+        nodes++;
+        if (right) nodesRight++;
       }
     }
     const n = this.examples.length;
-    return {
+    const out: Evaluation = {
       accuracy: correct.filter(Boolean).length / Math.max(1, n),
       correct,
       loss: loss / Math.max(1, n),
     };
+    if (this.loss === 'all') {
+      out.nodeAccuracy = nodesRight / Math.max(1, nodes);
+      out.nodes = nodes;
+    }
+    return out;
+  }
+
+  /**
+   * Mean log10 gh(n)/gh(root) by depth over the set (the roots' loss, current parameters): every
+   * non-root node by its depth, and leaves by theirs. A node whose gh or whose root's gh is 0 or
+   * not finite is counted as excluded.
+   */
+  async reach(): Promise<Reach> {
+    const trees: NodeGrad[][] = [];
+    for (const { batch } of this.gradientBatches) {
+      const r = await this.engine.step(batch, { norms: true });
+      trees.push(...nodeGrads(batch.plan, r.norms!, this.engine.spec.hasC, this.engine.shape.vocab));
+    }
+    return gradientReach(trees);
   }
 
   /**
@@ -66,7 +129,7 @@ export class EvalSet {
    */
   async log10Ratios(): Promise<(number | null)[]> {
     const out: (number | null)[] = new Array(this.examples.length).fill(null);
-    for (const { batch, first, count } of this.batches) {
+    for (const { batch, first, count } of this.gradientBatches) {
       const r = await this.engine.step(batch, { norms: true });
       const nodes = nodeGrads(batch.plan, r.norms!, this.engine.spec.hasC, this.engine.shape.vocab);
       for (let t = 0; t < count; t++) {
@@ -80,28 +143,76 @@ export class EvalSet {
   /** Frees the batches. */
   dispose(): void {
     for (const { batch } of this.batches) this.engine.release(batch);
+    if (this.rootBatches !== this.batches)
+      for (const { batch } of this.rootBatches ?? []) this.engine.release(batch);
     this.batches.length = 0;
+    this.rootBatches = undefined;
+  }
+}
+
+/**
+ * Mean log10 gh(n)/gh(root) by depth of trees' per-node records (pre-order, root first): every
+ * non-root node by its depth, and leaves by theirs. A node whose gh or whose root's gh is 0 or not
+ * finite is counted as excluded.
+ */
+export function gradientReach(trees: readonly (readonly NodeGrad[])[]): Reach {
+  const nodes = new DepthMeans();
+  const leaves = new DepthMeans();
+  for (const tree of trees) {
+    const root = tree[0]?.gh ?? 0;
+    for (let i = 1; i < tree.length; i++) {
+      const n = tree[i]!;
+      const v = root > 0 && n.gh > 0 ? Math.log10(n.gh / root) : Number.NaN;
+      const value = Number.isFinite(v) ? v : null;
+      nodes.add(n.depth, value);
+      if (n.word !== undefined) leaves.add(n.depth, value);
+    }
+  }
+  return { nodes: nodes.result(), leaves: leaves.result() };
+}
+
+/**
+ * The first depth at which the mean log10 gh(n)/gh(root) falls below `log10Bound` (default −3: the
+ * signal is under a thousandth of the root's), or undefined when it never does.
+ */
+export function reachDepth(byDepth: ByDepth, log10Bound = -3): number | undefined {
+  const below = Object.entries(byDepth)
+    .map(([depth, v]) => [Number(depth), v.mean] as const)
+    .sort((a, b) => a[0] - b[0])
+    .find(([, mean]) => mean < log10Bound);
+  return below?.[0];
+}
+
+/** Count and sum of values per depth (nulls counted as excluded). */
+class DepthMeans {
+  private readonly acc = new Map<number, { n: number; sum: number; excluded: number }>();
+
+  add(depth: number, value: number | null): void {
+    const a = this.acc.get(depth) ?? { n: 0, sum: 0, excluded: 0 };
+    if (value === null) a.excluded++;
+    else {
+      a.n++;
+      a.sum += value;
+    }
+    this.acc.set(depth, a);
+  }
+
+  /** Count and mean per depth, ascending; depths with no value left out. */
+  result(): ByDepth {
+    const out: ByDepth = {};
+    for (const [depth, a] of [...this.acc].sort((x, y) => x[0] - y[0])) {
+      if (a.n > 0)
+        out[String(depth)] = { n: a.n, mean: a.sum / a.n, ...(a.excluded ? { excluded: a.excluded } : {}) };
+    }
+    return out;
   }
 }
 
 /** Groups values by the examples' keyword depth: count and mean (nulls counted as excluded; depths with no value left out). */
 export function byDepth(examples: readonly Example[], values: readonly (number | null)[]): ByDepth {
-  const acc = new Map<number, { n: number; sum: number; excluded: number }>();
+  const acc = new DepthMeans();
   examples.forEach((e, i) => {
-    if (e.keywordDepth === undefined) return;
-    const a = acc.get(e.keywordDepth) ?? { n: 0, sum: 0, excluded: 0 };
-    const v = values[i];
-    if (v === null || v === undefined) a.excluded++;
-    else {
-      a.n++;
-      a.sum += v;
-    }
-    acc.set(e.keywordDepth, a);
+    if (e.keywordDepth !== undefined) acc.add(e.keywordDepth, values[i] ?? null);
   });
-  const out: ByDepth = {};
-  for (const [depth, a] of [...acc].sort((x, y) => x[0] - y[0])) {
-    if (a.n > 0)
-      out[String(depth)] = { n: a.n, mean: a.sum / a.n, ...(a.excluded ? { excluded: a.excluded } : {}) };
-  }
-  return out;
+  return acc.result();
 }

@@ -2,6 +2,7 @@
 // (and the gradient ratio on test) after every epoch, best-dev model selection, optional early
 // stop, and a state that a checkpoint can hold to resume bit-identically. No Node APIs: the same
 // loop runs in a page.
+import type { LossMode } from '../engine/batch.ts';
 import { TreeEngine } from '../engine/engine.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
 import { describeIndex, firstNonFinite } from '../engine/layout.ts';
@@ -11,8 +12,9 @@ import { initParams } from '../params/params.ts';
 import type { Cell } from '../params/shapes.ts';
 import { Rng } from '../rng/index.ts';
 import { AdaGrad, type AdaGradOptions } from './adagrad.ts';
+import type { Tree } from '../trees/tree.ts';
 import type { Dataset } from './dataset.ts';
-import { type ByDepth, byDepth, EvalSet } from './evaluate.ts';
+import { type ByDepth, byDepth, EvalSet, type Reach } from './evaluate.ts';
 
 /** What to train. */
 export interface TrainConfig extends AdaGradOptions {
@@ -24,7 +26,10 @@ export interface TrainConfig extends AdaGradOptions {
   seed: number;
   /** Stop when dev accuracy has not improved for this many epochs (0: never). */
   patience: number;
-  /** Measure log10 gh(keyword)/gh(root) on the test set at initialisation and after every epoch. */
+  /**
+   * Measure log10 gh(keyword)/gh(root), and the gradient reach by depth, on the test set at
+   * initialisation and after every epoch.
+   */
   ratios: boolean;
   /**
    * Where the loss is: at the root only (the paper's setting), or at every labelled node (the
@@ -33,8 +38,7 @@ export interface TrainConfig extends AdaGradOptions {
   loss: LossMode;
 }
 
-/** Where the classifier's loss is taken: the root only, or every labelled node. */
-export type LossMode = 'root' | 'all';
+export type { LossMode } from '../engine/batch.ts';
 
 /** model.md's defaults (d = 50, AdaGrad lr 0.01, λ 1e-3, minibatch 5). */
 export const TRAIN_DEFAULTS: Omit<TrainConfig, 'cell'> = {
@@ -53,9 +57,17 @@ export const TRAIN_DEFAULTS: Omit<TrainConfig, 'cell'> = {
 /** Per-epoch history. */
 export interface History {
   trainLoss: number[];
+  /** Dev accuracy at the roots. */
   devAccuracy: number[];
+  /** Dev accuracy at every labelled node (with a loss at every labelled node). */
+  devNodeAccuracy?: number[];
   /** Entry 0 is at initialisation, then one per epoch. */
   log10RatioByDepth: { epoch: number; byDepth: ByDepth }[];
+  /**
+   * Mean log10 gh(n)/gh(root) by node depth and by leaf depth on the test set (the roots' loss):
+   * entry 0 at initialisation, then one per epoch. Absent in records of older versions.
+   */
+  reach?: ({ epoch: number } & Reach)[];
 }
 
 /** Everything needed to continue a run exactly where it stopped (after `epoch` epochs). */
@@ -103,7 +115,10 @@ export interface TrainHooks {
 export interface TrainOutcome {
   bestEpoch: number;
   epochsRun: number;
+  /** Test accuracy at the roots. */
   testAccuracy: number;
+  /** Test accuracy at every labelled node, roots included (with a loss at every labelled node). */
+  testNodeAccuracy?: number;
   accuracyByDepth: Record<string, { n: number; accuracy: number }>;
   history: History;
   /** Parameters of the best-dev epoch, flat (the engine's layout). */
@@ -122,8 +137,9 @@ export async function train(
   const engine = await TreeEngine.create(device, shape, hooks.kernels ? { kernels: hooks.kernels } : {});
   const { lr, l2, eps, freezeEmbeddings } = config;
   const opt = await AdaGrad.create(engine, { lr, l2, eps, freezeEmbeddings }, hooks.kernels);
-  const dev = new EvalSet(engine, data.dev);
-  const test = new EvalSet(engine, data.test);
+  const loss = config.loss ?? 'root';
+  const dev = new EvalSet(engine, data.dev, undefined, loss);
+  const test = new EvalSet(engine, data.test, undefined, loss);
   let log: LossLog | undefined;
   let lost: GPUDeviceLostInfo | undefined;
   void device.lost.then((info) => {
@@ -141,6 +157,11 @@ export async function train(
       epoch,
       byDepth: byDepth(data.test, await test.log10Ratios()),
     });
+    const measure = async (epoch: number) => {
+      history.log10RatioByDepth.push(await ratiosNow(epoch));
+      history.reach ??= [];
+      history.reach.push({ epoch, ...(await test.reach()) });
+    };
     if (resume) {
       for (const [what, values] of [
         ['parameters', resume.theta],
@@ -175,8 +196,10 @@ export async function train(
       history = {
         trainLoss: [],
         devAccuracy: [],
-        log10RatioByDepth: config.ratios ? [await ratiosNow(0)] : [],
+        ...(loss === 'all' ? { devNodeAccuracy: [] } : {}),
+        log10RatioByDepth: [],
       };
+      if (config.ratios) await measure(0);
       engine.snapshot('best', 'save');
       best = { epoch: 0, devAccuracy: -1, theta: new Float32Array(0) };
       start = 0;
@@ -189,7 +212,10 @@ export async function train(
     if (!Number.isInteger(perRead) || perRead < 1) {
       throw new RangeError(`steps per readback must be a positive whole number, got ${perRead}`);
     }
-    log = new LossLog(device, perRead * config.batch, engine.layout.size);
+    // One loss per tree, or with a loss at every labelled node one per labelled node.
+    const perTree =
+      loss === 'all' ? 1 + data.train.reduce((m, e) => Math.max(m, labelledNodes(e.tree)), 0) : 1;
+    log = new LossLog(device, perRead * config.batch * perTree, engine.layout.size);
     let epoch = start;
     while (
       epoch < config.epochs &&
@@ -216,10 +242,12 @@ export async function train(
         const part = order.slice(s * config.batch, (s + 1) * config.batch).map((i) => data.train[i]!);
         const trees = part.map((e) => e.tree);
         const labels = part.map((e) => e.label);
-        minibatch = minibatch ? engine.reload(minibatch, trees, labels) : engine.upload(trees, labels);
+        minibatch = minibatch
+          ? engine.reload(minibatch, trees, labels, { loss })
+          : engine.upload(trees, labels, { loss });
+        if (!log.fits(minibatch.numTargets)) await drain(log);
         engine.enqueue(minibatch, log, { update: opt.update });
         where.step = s + 1;
-        if (!log.fits(config.batch)) await drain(log);
         hooks.signal?.throwIfAborted();
         await hooks.pause?.();
       }
@@ -234,7 +262,11 @@ export async function train(
       }
       history.trainLoss.push(trainLoss);
       history.devAccuracy.push(devAccuracy);
-      if (config.ratios) history.log10RatioByDepth.push(await ratiosNow(epoch));
+      if (devEval.nodeAccuracy !== undefined) {
+        history.devNodeAccuracy ??= [];
+        history.devNodeAccuracy.push(devEval.nodeAccuracy);
+      }
+      if (config.ratios) await measure(epoch);
       hooks.onEpoch?.({
         epoch,
         trainLoss,
@@ -265,6 +297,7 @@ export async function train(
       bestEpoch: best.epoch,
       epochsRun: epoch,
       testAccuracy: final.accuracy,
+      ...(final.nodeAccuracy !== undefined ? { testNodeAccuracy: final.nodeAccuracy } : {}),
       accuracyByDepth,
       history,
       bestTheta,
@@ -290,6 +323,18 @@ export async function train(
     opt.destroy();
     engine.dispose();
   }
+}
+
+/** Nodes of a tree that carry a label. */
+function labelledNodes(tree: Tree): number {
+  let n = 0;
+  const todo: Tree[] = [tree];
+  while (todo.length > 0) {
+    const t = todo.pop()!;
+    if (t.label !== undefined) n++;
+    if (t.kind === 'node') todo.push(t.left, t.right);
+  }
+  return n;
 }
 
 /** Raised when the GPU device is lost during training (driver reset, device.destroy(), …). */

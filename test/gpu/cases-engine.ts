@@ -9,7 +9,8 @@ import { SCHEDULES, type Schedule } from '../../src/plan/schedule.ts';
 import { type GradResult, referenceGrad } from '../../src/reference/grad.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { balancedTree, leftChain, randomTree, rightChain } from '../../src/trees/generate.ts';
-import type { Tree } from '../../src/trees/tree.ts';
+import type { LossMode } from '../../src/engine/batch.ts';
+import { leaf, node, type Tree } from '../../src/trees/tree.ts';
 import { type GpuCase, type GpuTestContext, trackBuffers } from './harness.ts';
 
 const VOCAB = Array.from({ length: 20 }, (_, i) => `w${i}`);
@@ -78,16 +79,28 @@ interface Problem {
 
 const problems = new Map<string, Problem>();
 
-/** The reference result of (cell, dim, shape), computed once and shared by the three schedules. */
-function problem(cell: Cell, dim: number, shape: string, seed: number): Problem {
-  const key = `${cell}/${dim}/${shape}`;
+/** The tree with a random class at about three nodes in four below the root (a treebank's phrases). */
+function labelNodes(tree: Tree, rng: Rng, root = true): Tree {
+  const label = root || rng.uniformInt(0, 3) > 0 ? rng.uniformInt(0, CLASSES - 1) : undefined;
+  return tree.kind === 'leaf'
+    ? leaf(tree.word, label)
+    : node(labelNodes(tree.left, rng, false), labelNodes(tree.right, rng, false), label);
+}
+
+/**
+ * The reference result of (cell, dim, shape, loss), computed once and shared by the three
+ * schedules. With loss 'all' the trees carry labels at most nodes.
+ */
+function problem(cell: Cell, dim: number, shape: string, seed: number, loss: LossMode): Problem {
+  const key = `${cell}/${dim}/${shape}/${loss}`;
   let p = problems.get(key);
   if (!p) {
     const rng = Rng.fromSeed(seed);
-    const trees = SHAPES[shape]!(rng);
+    const shaped = SHAPES[shape]!(rng);
+    const trees = loss === 'all' ? shaped.map((t) => labelNodes(t, rng)) : shaped;
     const labels = trees.map(() => rng.uniformInt(0, CLASSES - 1));
     const params = initParams(cell, dim, VOCAB, CLASSES, seed);
-    p = { seed, trees, labels, params, expected: referenceGrad(params, trees, labels) };
+    p = { seed, trees, labels, params, expected: referenceGrad(params, trees, labels, { loss }) };
     problems.clear(); // one problem at a time: cases of a problem run next to each other
     problems.set(key, p);
   }
@@ -102,8 +115,9 @@ async function checkEngine(
   shape: string,
   schedule: Schedule,
   maxPerDim?: number,
+  loss: LossMode = 'root',
 ) {
-  const p = problem(cell, dim, shape, ctx.seed);
+  const p = problem(cell, dim, shape, ctx.seed, loss);
   const { trees, labels, params, expected } = p;
   const engine = await TreeEngine.create(
     ctx.device,
@@ -112,7 +126,7 @@ async function checkEngine(
   );
   try {
     engine.setParams(params);
-    const batch = engine.upload(trees, labels);
+    const batch = engine.upload(trees, labels, { loss });
     const first = await engine.step(batch, { schedule });
     const grads = await engine.readGrads();
     const failures: string[] = [];
@@ -166,7 +180,8 @@ async function checkEngine(
     if (!Object.keys(grads).every((k) => same(grads[k]!, grads2[k]!)))
       failures.push('a second run gave different gradients');
     ctx.log(
-      `worst tensor normwise ${worst.toExponential(2)}; gh max rel ${gh.toExponential(2)}` +
+      (loss === 'all' ? `${batch.numTargets} labelled nodes; ` : '') +
+        `worst tensor normwise ${worst.toExponential(2)}; gh max rel ${gh.toExponential(2)}` +
         (gc !== undefined ? `; gc max rel ${gc.toExponential(2)}` : '') +
         `; ${first.dispatches} dispatches, ${first.submits} submit`,
     );
@@ -204,6 +219,31 @@ export function engineCases(dims: readonly number[] = [1, 7, 32, 64, 128]): GpuC
           });
         }
       }
+    }
+  }
+  return cases;
+}
+
+/**
+ * The loss at every labelled node (the SST protocol): each cell, two hidden sizes, a leaf, a deep
+ * chain and a forest on the level schedule, and the forest on the other two schedules.
+ */
+export function engineAllLossCases(): GpuCase[] {
+  const cases: GpuCase[] = [];
+  for (const cell of CELLS) {
+    for (const dim of [7, 32]) {
+      for (const shape of ['single leaf', 'chain 40', 'forest of 64']) {
+        cases.push({
+          name: `engine ${cell} d=${dim} ${shape} level, loss at every labelled node`,
+          run: (ctx) => checkEngine(ctx, cell, dim, shape, 'level', undefined, 'all'),
+        });
+      }
+    }
+    for (const schedule of SCHEDULES.filter((s) => s !== 'level')) {
+      cases.push({
+        name: `engine ${cell} d=7 forest of 64 ${schedule}, loss at every labelled node`,
+        run: (ctx) => checkEngine(ctx, cell, 7, 'forest of 64', schedule, undefined, 'all'),
+      });
     }
   }
   return cases;

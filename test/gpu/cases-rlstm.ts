@@ -155,7 +155,8 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
       check('forward C', C, eC);
       check('forward S', S, eS);
 
-      // Backward from random dH and parent dC on the level; every other row holds garbage.
+      // Backward from random dH and parent dC on the level; every other row holds garbage (dH's
+      // children's rows too: the kernel adds to them).
       const dH0 = uniforms(rng, numNodes * D, 1);
       const dC0 = uniforms(rng, numNodes * D, 1);
       const deltas0 = uniforms(rng, numInternal * SLOTS * D, 1);
@@ -189,8 +190,16 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         const s = saved[m]!;
         const dh = row64(dH0, row, D);
         const g = rlstmBackward(P, G, D, s, dh, row64(dC0, row, D));
-        edH.set(g.dhL, l * D);
-        edH.set(g.dhR, r * D);
+        // The children's dH rows gain the parent's part on top of what they held (their own
+        // classifier's gradient in a step with a loss at every labelled node).
+        edH.set(
+          row64(dH0, l, D).map((x, k) => x + g.dhL[k]!),
+          l * D,
+        );
+        edH.set(
+          row64(dH0, r, D).map((x, k) => x + g.dhR[k]!),
+          r * D,
+        );
         edC.set(g.dcL, l * D);
         edC.set(g.dcR, r * D);
         edC.set(g.dc, row * D);

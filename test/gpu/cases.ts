@@ -5,7 +5,7 @@ import { assertClose, describe } from '../../src/check/compare.ts';
 import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul.ts';
 import { gemm, gemmReference } from '../../src/gpu/gemm.ts';
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
-import { engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
+import { engineAllLossCases, engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
 import { rlstmCases } from './cases-rlstm.ts';
 import { trainCases } from './cases-train.ts';
 import type { GpuCase } from './harness.ts';
@@ -137,6 +137,7 @@ export const gpuCases: GpuCase[] = [
   ...rlstmCases,
   engineDisposeCase,
   engineReloadCase,
+  ...engineAllLossCases(),
   ...trainCases,
   ...engineCases(),
 ];

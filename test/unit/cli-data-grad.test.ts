@@ -100,6 +100,21 @@ describe('treegrad grad', () => {
     );
     expect(got.ratios).toHaveLength(30);
     expect(got.ratios.every((r: number | null) => typeof r === 'number' && r > 0)).toBe(true);
+    // The gradient reach: mean log10 gh(n)/gh(root) of the nodes one below the roots, and of the
+    // deepest leaves, written out here from the per-node records.
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const below = want.nodes.flatMap((t) =>
+      t.filter((n) => n.depth === 1).map((n) => Math.log10(n.gh / t[0]!.gh)),
+    );
+    expect(got.reach.nodes['1'].n).toBe(below.length);
+    expect(got.reach.nodes['1'].mean).toBeCloseTo(mean(below), 12);
+    const deepest = Math.max(...want.nodes.flat().map((n) => n.depth));
+    const leavesThere = want.nodes.flatMap((t) =>
+      t.filter((n) => n.depth === deepest && n.word !== undefined).map((n) => Math.log10(n.gh / t[0]!.gh)),
+    );
+    expect(leavesThere.length).toBeGreaterThan(0);
+    expect(got.reach.leaves[String(deepest)].mean).toBeCloseTo(mean(leavesThere), 12);
+    expect(got.reach.nodes['0']).toBeUndefined();
     expect(printed.join('\n')).toMatch(
       new RegExp(`^${cell} d=3 C=${classes} V=${vocab.length}: 30 trees, loss \\d`, 'm'),
     );

@@ -132,12 +132,7 @@ export function checkParamGrads(
 }
 
 /** Checks ∂J_t/∂h and (memory cells) ∂J_t/∂c at every node of one tree against central differences. */
-export function checkNodeGrads(
-  params: Params,
-  tree: Tree,
-  tol: Tolerance,
-  mode: LossMode = 'root',
-): Check[] {
+export function checkNodeGrads(params: Params, tree: Tree, tol: Tolerance, mode: LossMode = 'root'): Check[] {
   const ids = wordIndex(params.vocab);
   const label = tree.label ?? 0;
   const g = gradTree(params, tree, label, ids, 1, zerosLike(params), mode);
