@@ -107,7 +107,10 @@ describe.each(CELLS)('%s with a loss at every labelled node (--loss all)', (cell
     const trees = LABELLED[2]!.trees;
     const root = referenceGrad(p, trees);
     const all = referenceGrad(p, trees, undefined, { loss: 'all' });
-    const bare = referenceGrad(p, trees.map((t) => withRootLabel(stripLabels(t), t.label!)));
+    const bare = referenceGrad(
+      p,
+      trees.map((t) => withRootLabel(stripLabels(t), t.label!)),
+    );
     expect(root.loss).toBe(bare.loss);
     expect(all.loss).toBeGreaterThan(root.loss);
     expect(() => referenceGrad(p, [node(leaf('a', 7), leaf('b'), 0)], undefined, { loss: 'all' })).toThrow(
