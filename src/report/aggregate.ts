@@ -1,7 +1,7 @@
 // Result files of an experiment pooled over seeds, per (dataset, cell): test accuracy mean ± std,
 // accuracy by keyword depth, mean log10 gradient ratio by depth per epoch, best-dev epochs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CELLS, REGISTRY } from '../cells/index.ts';
 import { MACHINE_KEYS, POINT_KEYS, settingsDiff } from '../train/settings.ts';
 import {
@@ -95,6 +95,10 @@ export interface CellSummary {
   curves: { epoch: number; trainLoss: MeanStd; devAccuracy: MeanStd }[];
   /** The gradient reach at initialisation and after each seed's last epoch (result files that record it). */
   reach?: { init?: PooledReach; end: PooledReach };
+  /** Test accuracy at every labelled node, over the seeds that trained with a loss there. */
+  testNodeAccuracy?: MeanStd;
+  /** The user's treebank (dataset 0): its training file's name; absent for keyword-task datasets. */
+  treebank?: string;
 }
 
 /** Reads and validates every DIR/results/*.json, sorted by file name; a bad file throws an Error naming it. */
@@ -255,7 +259,23 @@ export function summariseCell(results: readonly ExperimentResult[]): CellSummary
       };
     }),
     ...reachSummary(runs),
+    ...nodeAccuracy(runs),
+    ...treebankName(runs),
   };
+}
+
+/** Test accuracy at every labelled node, mean ± std over the seeds that recorded it. */
+function nodeAccuracy(runs: readonly ExperimentResult[]): Pick<CellSummary, 'testNodeAccuracy'> {
+  const values = runs.flatMap((r) => (r.testNodeAccuracy === undefined ? [] : [r.testNodeAccuracy]));
+  return values.length > 0 ? { testNodeAccuracy: meanStd(values) } : {};
+}
+
+/** The training file's name of a treebank's results (dataset 0), from their settings. */
+function treebankName(runs: readonly ExperimentResult[]): Pick<CellSummary, 'treebank'> {
+  if (runs[0]?.dataset !== 0) return {};
+  const data = runs[0].settings?.data as { kind?: string; paths?: Record<string, string> } | undefined;
+  const train = data?.kind === 'treebank' ? data.paths?.train : undefined;
+  return { treebank: train ? basename(train) : 'treebank' };
 }
 
 /** The reach at initialisation and at each seed's last recorded epoch, pooled; {} when none recorded it. */

@@ -226,14 +226,16 @@ export function lostAt(byDepth: readonly PooledDepth[], bound = REACH_BOUND): nu
 
 /**
  * Per cell, at which node depth the root's learning signal falls below a thousandth of its value at
- * the root, after training and at initialisation; '' when no cell recorded the reach.
+ * the root, after training and at initialisation, over depths with at least MIN_TREES nodes (all
+ * depths when none has that many); '' when no cell recorded the reach.
  */
 export function reachSentence(cells: readonly CellSummary[]): string {
   const parts = cells.flatMap((s) => {
     if (!s.reach) return [];
-    const deepest = s.reach.end.nodes[s.reach.end.nodes.length - 1]?.depth;
+    const end = enough(s.reach.end.nodes, MIN_TREES);
+    const deepest = end[end.length - 1]?.depth;
     const describe = (nodes: readonly PooledDepth[]) => {
-      const at = lostAt(nodes);
+      const at = lostAt(enough(nodes, MIN_TREES));
       return at === undefined ? `above 10⁻³ down to depth ${deepest ?? 0}` : `below 10⁻³ from depth ${at}`;
     };
     const init = s.reach.init ? ` (at initialisation: ${describe(s.reach.init.nodes)})` : '';

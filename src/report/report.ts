@@ -77,7 +77,7 @@ export function depthAccuracyPlot(group: readonly CellSummary[]): string {
     })),
   }));
   return svgPlot({
-    title: `Dataset ${group[0]?.dataset}: test accuracy by keyword depth`,
+    title: `${groupName(group)}: test accuracy by keyword depth`,
     xLabel: 'keyword depth',
     yLabel: 'accuracy',
     series,
@@ -102,7 +102,7 @@ export function ratioInitEndPlot(group: readonly CellSummary[]): string {
     ];
   });
   return svgPlot({
-    title: `Dataset ${group[0]?.dataset}: mean log10 r by keyword depth`,
+    title: `${groupName(group)}: mean log10 r by keyword depth`,
     xLabel: 'keyword depth',
     yLabel: 'mean log10 r',
     series,
@@ -116,24 +116,25 @@ export function ratioInitEndPlot(group: readonly CellSummary[]): string {
  * The gradient reach for one dataset: mean log10 gh(n)/gh(root) by node depth at initialisation
  * (dashed) and at the end of training (solid), per cell, with the 10⁻³ line; '' when no cell has it.
  */
-export function reachPlot(group: readonly CellSummary[]): string {
+export function reachPlot(group: readonly CellSummary[], which: 'nodes' | 'leaves' = 'nodes'): string {
   const series: Series[] = group.flatMap((s) => {
     if (!s.reach) return [];
     const style = cellStyle(s.cell);
-    const pts = (rows: readonly { depth: number; mean: number }[]) =>
-      rows.map((d) => ({ x: d.depth, y: d.mean }));
+    const pts = (rows: readonly { depth: number; n: number; mean: number }[]) =>
+      rows.map((d) => ({ x: d.depth, y: d.mean, hollow: d.n < MIN_TREES }));
     const init = s.reach.init;
     return [
       ...(init
-        ? [{ label: `${CELL_NAMES[s.cell]} init`, ...style, dashed: true, points: pts(init.nodes) }]
+        ? [{ label: `${CELL_NAMES[s.cell]} init`, ...style, dashed: true, points: pts(init[which]) }]
         : []),
-      { label: `${CELL_NAMES[s.cell]} end`, ...style, points: pts(s.reach.end.nodes) },
+      { label: `${CELL_NAMES[s.cell]} end`, ...style, points: pts(s.reach.end[which]) },
     ];
   });
   if (series.length === 0) return '';
+  const what = which === 'nodes' ? 'node' : 'leaf';
   return svgPlot({
-    title: `Dataset ${group[0]?.dataset}: gradient reach by node depth`,
-    xLabel: 'node depth',
+    title: `${groupName(group)}: gradient reach by ${what} depth`,
+    xLabel: `${what} depth`,
     yLabel: 'mean log10 gh(n)/gh(root)',
     series,
     refLines: [{ y: REACH_BOUND, label: '10⁻³ of the root' }],
@@ -147,7 +148,7 @@ export function reachPlot(group: readonly CellSummary[]): string {
 export function curvePlots(group: readonly CellSummary[]): string[] {
   const plot = (what: 'trainLoss' | 'devAccuracy', title: string, yLabel: string) =>
     svgPlot({
-      title: `Dataset ${group[0]?.dataset}: ${title}`,
+      title: `${groupName(group)}: ${title}`,
       xLabel: 'epoch',
       yLabel,
       series: group.map((s) => ({
@@ -197,9 +198,23 @@ function byDataset(cells: readonly CellSummary[]): CellSummary[][] {
   return datasets.map((d) => cells.filter((s) => s.dataset === d));
 }
 
-/** `Dataset 3 (sentence length 21–30)`. */
-function datasetTitle(dataset: number): string {
-  return `Dataset ${dataset} (sentence length ${10 * dataset - 9}–${10 * dataset})`;
+/** `Dataset 3`, or for the user's treebank (dataset 0) `Treebank train.txt`: the start of figure titles. */
+function groupName(group: readonly CellSummary[]): string {
+  const first = group[0];
+  return first?.treebank !== undefined ? `Treebank ${first.treebank}` : `Dataset ${first?.dataset}`;
+}
+
+/** Whether a group is the user's treebank rather than a keyword-task dataset. */
+function isTreebank(group: readonly CellSummary[]): boolean {
+  return group[0]?.treebank !== undefined;
+}
+
+/** `Dataset 3 (sentence length 21–30)`, or `Treebank train.txt (your own trees)`. */
+function groupTitle(group: readonly CellSummary[]): string {
+  const dataset = group[0]?.dataset ?? 0;
+  return isTreebank(group)
+    ? `${groupName(group)} (your own trees)`
+    : `Dataset ${dataset} (sentence length ${10 * dataset - 9}–${10 * dataset})`;
 }
 
 /** A series label: the cell, plus the dataset when the report covers several. */
@@ -348,9 +363,16 @@ export function buildReport(
   status: readonly string[] = [],
 ): Report {
   const groups = byDataset(cells);
-  const md = ['# treegrad: keyword task report', '', metaLine(cells, files), ''];
+  const keyword = groups.filter((g) => !isTreebank(g));
+  const heading =
+    keyword.length === 0
+      ? 'treegrad: treebank report'
+      : keyword.length < groups.length
+        ? 'treegrad: keyword task and treebank report'
+        : 'treegrad: keyword task report';
+  const md = [`# ${heading}`, '', metaLine(cells, files), ''];
   const text = [metaLine(cells, files)];
-  const across = lengthSentence(cells);
+  const across = lengthSentence(keyword.flat());
   if (across) {
     md.push(`**Across datasets.** ${across}`, '');
     text.push(across);
@@ -360,48 +382,90 @@ export function buildReport(
     text.push(...status);
   }
   const html = [
-    '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>treegrad report</title>',
-    `<style>\n${CSS}\n</style>\n</head>\n<body>\n<h1>treegrad: keyword task report</h1>`,
+    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${heading}</title>`,
+    `<style>\n${CSS}\n</style>\n</head>\n<body>\n<h1>${heading}</h1>`,
     `<p class="meta">${escapeXml(metaLine(cells, files))}</p>`,
     status.length > 0
       ? `<ul class="status">${status.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`
       : '',
-    '<h2>Accuracy and gradient ratio by keyword depth, per dataset</h2>',
-    `<p class="meta">${escapeXml(FIGURE_NOTE)}</p>`,
-    ...groups.map((group) => {
-      const reach = reachPlot(group);
-      return (
-        `<div class="row"><figure>${depthAccuracyPlot(group)}</figure>\n<figure>${ratioInitEndPlot(group)}</figure>` +
-        `${reach ? `\n<figure>${reach}</figure>` : ''}</div>`
-      );
-    }),
-    `<h2>Accuracy against gradient ratio</h2>\n<figure>${scatterPlot(cells)}`,
-    `<figcaption>One point per (dataset, keyword depth) with at least ${MIN_TREES} test trees: ` +
-      `accuracy at the best-dev epoch against mean log10 r after the last epoch.</figcaption></figure>`,
   ];
+  if (keyword.length > 0) {
+    html.push(
+      '<h2>Accuracy and gradient ratio by keyword depth, per dataset</h2>',
+      `<p class="meta">${escapeXml(FIGURE_NOTE)}</p>`,
+      ...keyword.map((group) => {
+        const reach = reachPlot(group);
+        return (
+          `<div class="row"><figure>${depthAccuracyPlot(group)}</figure>\n<figure>${ratioInitEndPlot(group)}</figure>` +
+          `${reach ? `\n<figure>${reach}</figure>` : ''}</div>`
+        );
+      }),
+      `<h2>Accuracy against gradient ratio</h2>\n<figure>${scatterPlot(keyword.flat())}`,
+      `<figcaption>One point per (dataset, keyword depth) with at least ${MIN_TREES} test trees: ` +
+        `accuracy at the best-dev epoch against mean log10 r after the last epoch.</figcaption></figure>`,
+    );
+  }
   const tables: Record<string, Grid> = { 'test-accuracy.csv': testAccuracyGrid(cells) };
   for (const group of groups) {
-    const title = datasetTitle(group[0]?.dataset ?? 0);
-    const grid = depthGrid(group);
-    const testLine = `Test accuracy at the best-dev epoch (mean ± std over seeds): ${testAccuracyLine(group)}.`;
-    const excluded = excludedLine(group);
-    const shows = findings(group);
-    const reach = reachSentence(group);
-    tables[`dataset-${group[0]?.dataset ?? 0}.csv`] = grid;
-    md.push(`## ${title}`, '', testLine, '', markdownTable(grid), '', NOTES, '');
-    if (excluded) md.push(excluded, '');
-    md.push(`**What this shows.** ${shows}`, '');
-    if (reach) md.push(reach, '');
-    text.push(
+    const section = isTreebank(group) ? treebankSection(group) : keywordSection(group);
+    tables[section.csv] = section.grid;
+    md.push(...section.md);
+    text.push('', ...section.text);
+    html.push(...section.html);
+  }
+  html.push('</body>\n</html>\n');
+  md.push('Every table is also in tables/*.csv beside this file.', '');
+  return {
+    html: html.filter((h) => h).join('\n'),
+    summary: md.join('\n'),
+    table: text.join('\n'),
+    tables,
+  };
+}
+
+/** One group's part of each rendering, and its table. */
+interface Section {
+  md: string[];
+  text: string[];
+  html: string[];
+  grid: Grid;
+  csv: string;
+}
+
+/** A keyword-task dataset: accuracy and log10 r by keyword depth, curves, findings and the reach. */
+function keywordSection(group: readonly CellSummary[]): Section {
+  const title = groupTitle(group);
+  const grid = depthGrid(group);
+  const testLine = `Test accuracy at the best-dev epoch (mean ± std over seeds): ${testAccuracyLine(group)}.`;
+  const excluded = excludedLine(group);
+  const shows = findings(group);
+  const reach = reachSentence(group);
+  return {
+    csv: `dataset-${group[0]?.dataset ?? 0}.csv`,
+    grid,
+    md: [
+      `## ${title}`,
       '',
+      testLine,
+      '',
+      markdownTable(grid),
+      '',
+      NOTES,
+      '',
+      ...(excluded ? [excluded, ''] : []),
+      `**What this shows.** ${shows}`,
+      '',
+      ...(reach ? [reach, ''] : []),
+    ],
+    text: [
       title,
       testLine,
       textTable(grid),
       ...(excluded ? [excluded] : []),
       shows,
       ...(reach ? [reach] : []),
-    );
-    html.push(
+    ],
+    html: [
       `<h2>${escapeXml(title)}</h2>\n<p>${escapeXml(testLine)}</p>`,
       `<div class="row">${curvePlots(group)
         .map((svg) => `<figure>${svg}</figure>`)
@@ -415,14 +479,85 @@ export function buildReport(
       excluded ? `<p class="meta">${escapeXml(excluded)}</p>` : '',
       `<p><strong>What this shows.</strong> ${escapeXml(shows)}</p>`,
       reach ? `<p>${escapeXml(reach)}</p>` : '',
-    );
-  }
-  html.push('</body>\n</html>\n');
-  md.push('Every table is also in tables/*.csv beside this file.', '');
+    ],
+  };
+}
+
+const REACH_NOTES =
+  'Gradient reach: mean log10(gh(n) / gh(root)) of the roots\u2019 loss over the test trees\u2019 nodes at each ' +
+  'depth below the root (n: nodes, summed over seeds; the figures also show leaves by leaf depth; hollow markers: ' +
+  `fewer than ${MIN_TREES} nodes); init = at initialisation, end = after each seed\u2019s last epoch. Below −3 ` +
+  'the learning signal is under a thousandth of the root\u2019s.';
+
+/** The user's treebank: accuracy at the roots (and every labelled node), curves and the gradient reach. */
+function treebankSection(group: readonly CellSummary[]): Section {
+  const title = groupTitle(group);
+  const grid = reachGrid(group);
+  const testLine = `Test accuracy at the roots, best-dev epoch (mean ± std over seeds): ${testAccuracyLine(group)}.`;
+  const nodes = group.flatMap((s) =>
+    s.testNodeAccuracy
+      ? [
+          `${CELL_NAMES[s.cell]} ${(100 * s.testNodeAccuracy.mean).toFixed(1)} ± ${(100 * s.testNodeAccuracy.std).toFixed(1)} %`,
+        ]
+      : [],
+  );
+  const nodeLine = nodes.length > 0 ? `Test accuracy at every labelled node: ${nodes.join(', ')}.` : '';
+  const reach = reachSentence(group);
+  const lines = [testLine, ...(nodeLine ? [nodeLine] : [])];
+  const plots = [reachPlot(group), reachPlot(group, 'leaves')].filter((p) => p !== '');
   return {
-    html: html.filter((h) => h).join('\n'),
-    summary: md.join('\n'),
-    table: text.join('\n'),
-    tables,
+    csv: 'treebank-reach.csv',
+    grid,
+    md: [
+      `## ${title}`,
+      '',
+      ...lines.flatMap((l) => [l, '']),
+      ...(reach ? [`**What this shows.** ${reach}`, ''] : []),
+      markdownTable(grid),
+      '',
+      REACH_NOTES,
+      '',
+    ],
+    text: [title, ...lines, ...(reach ? [reach] : []), textTable(grid)],
+    html: [
+      `<h2>${escapeXml(title)}</h2>`,
+      ...lines.map((l) => `<p>${escapeXml(l)}</p>`),
+      `<div class="row">${[...curvePlots(group), ...plots]
+        .map((svg) => `<figure>${svg}</figure>`)
+        .join('\n')}</div>`,
+      reach ? `<p><strong>What this shows.</strong> ${escapeXml(reach)}</p>` : '',
+      htmlTable(grid),
+      `<p class="meta">${escapeXml(REACH_NOTES)}</p>`,
+    ],
+  };
+}
+
+/** The reach by node depth: per cell, nodes (n) and mean log10 gh(n)/gh(root) at init and end. */
+function reachGrid(group: readonly CellSummary[]): Grid {
+  const depths = [
+    ...new Set(
+      group.flatMap((s) =>
+        [...(s.reach?.end.nodes ?? []), ...(s.reach?.init?.nodes ?? [])].map((d) => d.depth),
+      ),
+    ),
+  ].sort((a, b) => a - b);
+  const at = (rows: readonly { depth: number; n: number; mean: number }[] | undefined, depth: number) =>
+    rows?.find((d) => d.depth === depth);
+  return {
+    header: [
+      'node depth',
+      ...group.flatMap((s) => {
+        const c = CELL_NAMES[s.cell];
+        return [`${c} n`, `${c} init`, `${c} end`];
+      }),
+    ],
+    rows: depths.map((depth) => [
+      String(depth),
+      ...group.flatMap((s) => {
+        const end = at(s.reach?.end.nodes, depth);
+        const init = at(s.reach?.init?.nodes, depth);
+        return [end ? String(end.n) : '', init ? init.mean.toFixed(2) : '', end ? end.mean.toFixed(2) : ''];
+      }),
+    ]),
   };
 }

@@ -280,6 +280,40 @@ describe('gradient reach in the report', () => {
     );
   });
 
+  it('reports a treebank (dataset 0) by its reach, without keyword figures', () => {
+    const tb = mkdtempSync(join(tmpdir(), 'treegrad-treebank-'));
+    try {
+      mkdirSync(join(tb, 'results'));
+      for (const cell of ['rnn', 'rlstm'] as const) {
+        const r = synthetic(0, cell, 1);
+        r.accuracyByDepth = {};
+        r.log10RatioByDepth = [0, 1, 2, 3].map((epoch) => ({ epoch, byDepth: {} }));
+        r.testNodeAccuracy = cell === 'rnn' ? 0.7 : 0.8;
+        r.reach = [
+          { epoch: 0, ...reach(cell === 'rnn' ? -0.8 : -0.2) },
+          { epoch: 3, ...reach(cell === 'rnn' ? -1.1 : -0.1) },
+        ];
+        writeFileSync(join(tb, 'results', `0-${cell}-1.json`), JSON.stringify(r));
+      }
+      const report = writeReport(tb);
+      expect(report.summary).toContain('# treegrad: treebank report');
+      expect(report.summary).toContain('## Treebank treebank (your own trees)');
+      expect(report.summary).toContain(
+        'Test accuracy at every labelled node: RNN 70.0 ± 0.0 %, RLSTM 80.0 ± 0.0 %.',
+      );
+      expect(report.summary).toContain('RNN below 10⁻³ from depth 3');
+      expect(report.summary).toContain('| 3 | 20 | -2.40 | -3.30 | 20 | -0.60 | -0.30 |');
+      expect(report.html).not.toContain('keyword depth');
+      // Loss and dev accuracy per epoch, the reach by node depth and by leaf depth.
+      expect(report.html.match(/<svg /g)).toHaveLength(4);
+      expect(readFileSync(join(tb, 'tables', 'treebank-reach.csv'), 'utf8').split('\n')[0]).toBe(
+        'node depth,RNN n,RNN init,RNN end,RLSTM n,RLSTM init,RLSTM end',
+      );
+    } finally {
+      rmSync(tb, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a malformed reach table by path', () => {
     const bad = { ...result(), reach: [{ epoch: 0, nodes: { '1': { n: 3 } }, leaves: {} }] };
     expect(problems(bad)).toMatch(/\/reach\/0\/nodes\/1/);
