@@ -21,6 +21,7 @@ import {
 } from '../train/experiment.ts';
 import { formatTreebankSummary } from '../train/data-dir.ts';
 import { size as countNodes } from '../trees/shape.ts';
+import type { Tree } from '../trees/tree.ts';
 import { loadData } from './train.ts';
 import { cleanStaleTemps, hostName, InputError, readJson, writeJsonAtomic } from '../train/files.ts';
 import { type FailureRecord, gridStatus, recordGrid, statusLines } from '../train/grid.ts';
@@ -239,9 +240,10 @@ export const experimentCommand: Command = {
     }
     const shardCount =
       shard?.count ?? (values.shards === undefined ? 1 : intFlag('shards', values.shards, 1, 10_000));
-    const shards = planShards(points, shardCount, e);
+    const costs = { ...e, ...(e.treebank ? { meanWords: meanWords(e.treebank.train) } : {}) };
+    const shards = planShards(points, shardCount, costs);
     if (planOnly) {
-      console.log(formatPlan(points, shards, e, shard));
+      console.log(formatPlan(points, shards, costs, shard));
       return 0;
     }
     const mine = shard ? shards[shard.index]!.points : points;
@@ -439,3 +441,11 @@ export const experimentCommand: Command = {
     return 0;
   },
 };
+
+/** Mean leaves per tree of a split (1 for an empty one). */
+function meanWords(examples: readonly { tree: Tree }[]): number {
+  // A binary tree of n nodes has (n + 1) / 2 leaves.
+  let words = 0;
+  for (const e of examples) words += (countNodes(e.tree) + 1) / 2;
+  return examples.length > 0 ? words / examples.length : 1;
+}

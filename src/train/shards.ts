@@ -12,6 +12,8 @@ export interface CostSettings {
   trainSize: number;
   devSize: number;
   testSize: number;
+  /** Mean words per sentence of a treebank given as files (dataset 0 of the grid). */
+  meanWords?: number;
 }
 
 /**
@@ -28,10 +30,11 @@ const EVAL_BATCH = 250;
  * Estimated seconds of a point on that machine: every epoch trains on the training set (forward
  * and backward: 3× the forward mat-vecs, in minibatches of 5), evaluates dev (forward) and
  * measures the ratios on test (forward and backward), plus the ratios at initialisation. Dataset
- * i has sentences of 10i − 9 … 10i words: 2·length − 1 nodes.
+ * i has sentences of 10i − 9 … 10i words: 2·length − 1 nodes; a treebank (dataset 0) its own mean
+ * length (`meanWords`; 1 when unknown).
  */
 export function pointCost(point: GridPoint, s: CostSettings): number {
-  const words = 10 * point.dataset - 4.5;
+  const words = point.dataset === 0 ? Math.max(1, s.meanWords ?? 1) : 10 * point.dataset - 4.5;
   const internal = words - 1;
   const perTree = REGISTRY[point.cell].matvecs * internal * s.dim * s.dim;
   const treesPerEpoch = 3 * s.trainSize + s.devSize + 3 * s.testSize;

@@ -27,6 +27,15 @@ describe('shards', () => {
     expect(stepsPerSecond).toBeLessThan(17.9);
   });
 
+  test("a treebank (dataset 0) costs by its own mean sentence length, never below one word's", () => {
+    const tb = (meanWords?: number) =>
+      pointCost({ dataset: 0, cell: 'rnn', seed: 1 }, { ...settings, meanWords });
+    // 25.5 words a sentence: the mean of dataset 3 (21–30 words).
+    expect(tb(25.5)).toBeCloseTo(pointCost({ dataset: 3, cell: 'rnn', seed: 1 }, settings), 9);
+    expect(tb(undefined)).toBeGreaterThan(0);
+    expect(tb(undefined)).toBe(tb(0.2));
+  });
+
   test('every point is in exactly one shard, in grid order, for any grid and count', () => {
     fc.assert(
       fc.property(
