@@ -17,6 +17,13 @@ export interface VectorsRead extends PretrainedRows {
   lines: number;
   /** Lines whose word holds spaces (more fields than dim + 1): they match no word of ours. */
   spaced: number;
+  /**
+   * Lines whose word is not valid UTF-8 (decoded with U+FFFD): they match no word of ours, and are
+   * counted so that a file in another encoding is noticed, not silently unmatched.
+   */
+  undecodable: number;
+  /** The first such line's number, when there is one. */
+  firstUndecodable?: number;
 }
 
 const INTEGER = /^\d+$/;
@@ -39,6 +46,8 @@ export async function readVectors(path: string, vocab: readonly string[], dim: n
   let lineNo = 0;
   let lines = 0;
   let spaced = 0;
+  let undecodable = 0;
+  let firstUndecodable: number | undefined;
   let fileDim: number | undefined;
   const stream = createReadStream(path, { encoding: 'utf8' });
   const opened = new Promise<void>((resolve, reject) => {
@@ -79,6 +88,11 @@ export async function readVectors(path: string, vocab: readonly string[], dim: n
         continue;
       }
       const word = fields[0]!;
+      if (word.includes('\uFFFD')) {
+        undecodable++;
+        firstUndecodable ??= lineNo;
+        continue;
+      }
       const row = want.get(word);
       const rows = row === undefined ? lower.get(word) : undefined;
       if (row === undefined && rows === undefined) continue;
@@ -113,5 +127,7 @@ export async function readVectors(path: string, vocab: readonly string[], dim: n
     lowercased: folded.size,
     lines,
     spaced,
+    undecodable,
+    ...(firstUndecodable !== undefined ? { firstUndecodable } : {}),
   };
 }

@@ -134,7 +134,15 @@ export interface TreebankSummary {
   vocab: number;
   minCount: number;
   unknown: Record<'train' | 'dev' | 'test', UnknownCount>;
-  vectors?: { path: string; found: number; exact: number; lowercased: number; spaced: number };
+  vectors?: {
+    path: string;
+    found: number;
+    exact: number;
+    lowercased: number;
+    spaced: number;
+    undecodable: number;
+    firstUndecodable?: number;
+  };
 }
 
 const ROLES = ['train', 'dev', 'test'] as const;
@@ -211,6 +219,8 @@ export async function readTreebank(
       exact: read.exact,
       lowercased: read.lowercased,
       spaced: read.spaced,
+      undecodable: read.undecodable,
+      ...(read.firstUndecodable !== undefined ? { firstUndecodable: read.firstUndecodable } : {}),
     };
   }
   const identity: DataIdentity = {
@@ -261,7 +271,10 @@ export function formatTreebankSummary(s: TreebankSummary): string[] {
     const pct = ((100 * v.found) / s.vocab).toFixed(1);
     lines.push(
       `vectors ${v.path}: ${v.found} of ${s.vocab} vocabulary words found (${pct}%; ${v.exact} as written, ${v.lowercased} lowercased)` +
-        (v.spaced > 0 ? `; ${v.spaced} lines with spaces in the word skipped` : ''),
+        (v.spaced > 0 ? `; ${v.spaced} lines with spaces in the word skipped` : '') +
+        (v.undecodable > 0
+          ? `; ${v.undecodable} lines whose word is not valid UTF-8 skipped (first at ${v.path}:${v.firstUndecodable}:1)`
+          : ''),
     );
   }
   return lines;

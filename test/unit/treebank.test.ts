@@ -204,6 +204,22 @@ describe('vectors', () => {
     expect([w.rows, Array.from(w.values), w.lowercased]).toEqual([[1], [1, 1, 1], 1]);
   });
 
+  it('counts and locates words that are not valid UTF-8 instead of letting them silently not match', async () => {
+    const file = join(dir, 'vectors-latin1.txt');
+    // "café" in Latin-1 (0xE9 alone is not UTF-8) on line 2, then a word that matches.
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('good 1 2 3\ncaf'),
+        Buffer.from([0xe9]),
+        Buffer.from(' 4 5 6\nfilm 7 8 9\n'),
+      ]),
+    );
+    const v = await readVectors(file, vocab, 3);
+    expect(v.rows).toEqual([2, 3]);
+    expect([v.undecodable, v.firstUndecodable]).toEqual([1, 2]);
+  });
+
   it('refuses a file of another dimension, a cut-short line, a bad number, at file:line:column', async () => {
     const file = join(dir, 'vectors.txt');
     const bad = async (text: string) => {
