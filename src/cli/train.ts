@@ -24,6 +24,7 @@ import {
   writeAtomic,
   writeJsonAtomic,
 } from '../train/files.ts';
+import { type ByDepth, reachDepth } from '../train/evaluate.ts';
 import { type TrainConfig, train, TRAIN_DEFAULTS, type TrainState } from '../train/loop.ts';
 import { progressHooks } from '../train/progress.ts';
 import {
@@ -372,6 +373,20 @@ export const trainCommand: Command = {
             .map(([d, v]) => `${d}: ${(100 * v.accuracy).toFixed(0)}% (n=${v.n})`)
             .join(', ')}`,
         );
+      const reach = out.history.reach;
+      if (reach && reach.length > 0) {
+        const where = (nodes: ByDepth) => {
+          const at = reachDepth(nodes);
+          return at === undefined
+            ? 'stays above 10⁻³ of the root’s at every depth'
+            : `falls below 10⁻³ of the root’s at node depth ${at}`;
+        };
+        const [first, last] = [reach[0]!, reach[reach.length - 1]!];
+        console.log(
+          `gradient reach (test trees, the root's loss): ${where(last.nodes)} after epoch ${last.epoch}` +
+            (first !== last ? `; at initialisation it ${where(first.nodes)}` : ''),
+        );
+      }
       if (values.out !== undefined) {
         const { bestTheta: _theta, ...rest } = out;
         const treebank = loaded.summary ? { treebank: loaded.summary } : {};
