@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// treegrad's command line: runs the TypeScript sources through tsx. When Dawn needs a Vulkan
-// driver or loader that must be in the environment before the process starts, it restarts once.
+// treegrad's command line. In a checkout (src/ is here) it runs the TypeScript sources through
+// tsx, with no build step; the installed package has no src/ and runs the built JavaScript in
+// dist/. When Dawn needs a Vulkan driver or loader that must be in the environment before the
+// process starts, it restarts once.
 import { spawnSync } from 'node:child_process';
-import { register } from 'tsx/esm/api';
+import { existsSync } from 'node:fs';
 
-register();
-const { restartEnv, vulkanEnv } = await import('../src/gpu/vulkan-env.ts');
+const fromSources = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+if (fromSources) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const root = fromSources ? '../src' : '../dist';
+const ext = fromSources ? 'ts' : 'js';
+const { restartEnv, vulkanEnv } = await import(`${root}/gpu/vulkan-env.${ext}`);
 const choice = vulkanEnv();
 if (Object.keys(choice.env).length > 0 && !process.env.TREEGRAD_ENV_READY) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
@@ -14,5 +22,5 @@ if (Object.keys(choice.env).length > 0 && !process.env.TREEGRAD_ENV_READY) {
   });
   process.exit(child.status ?? 1);
 }
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import(`${root}/cli/main.${ext}`);
 process.exitCode = await main(process.argv.slice(2));

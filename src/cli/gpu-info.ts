@@ -1,17 +1,24 @@
 // `treegrad gpu-info [--browser] [--json]`: the adapter, its features and limits.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type AdapterSummary, getGpu } from '../gpu/device.ts';
 import { vulkanEnv } from '../gpu/vulkan-env.ts';
-import type { Command } from './command.ts';
+import { type Command, UsageError } from './command.ts';
 
 const usage = `Usage: treegrad gpu-info [--browser] [--json]
 
 Prints the WebGPU adapter, its features and limits.
-  --browser   ask headless Chrome (navigator.gpu) instead of Dawn in Node
+  --browser   ask headless Chrome (navigator.gpu) instead of Dawn in Node (from a checkout of
+              the repository: it serves the repository's test page)
   --json      print the adapter summary as JSON`;
 
-/** Reads the adapter summary from inside headless Chrome. */
+/** Reads the adapter summary from inside headless Chrome (needs the repository and its devDependencies). */
 async function browserSummary(): Promise<AdapterSummary> {
+  if (!existsSync(new URL('../../test/browser/blank.html', import.meta.url))) {
+    throw new UsageError(
+      '--browser needs a checkout of the treegrad repository (it serves its test page with vite and drives Chrome with puppeteer-core); the installed package asks Dawn in Node',
+    );
+  }
   const { openChromePage } = await import('../browser/chrome.ts');
   const session = await openChromePage('/test/browser/blank.html', () => {});
   try {
