@@ -46,7 +46,17 @@ const RW = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsa
 
 /** Level-batched forward and backward of RNN/RLSTM over minibatches of trees, on one device. */
 export class TreeEngine {
+  /**
+   * Where each parameter tensor lives in the engine's flat float32 parameter buffer (and in its
+   * gradient buffer, laid out the same): offsets and shapes by tensor name, in canonical order,
+   * and the total size in floats. Fixed by the model's shape (cell, d, vocabulary size, classes).
+   */
   readonly layout: ParamLayout;
+  /**
+   * The cell as the engine runs it at this hidden size: its forward and backward level kernels
+   * (shader and override constants), the floats each internal node saves for backward, and
+   * whether it has a memory cell c (and so per-node gc).
+   */
   readonly spec: CellSpec;
   private readonly pool: BufferPool;
   private readonly reduce: { cell: ReduceTable; classifier: ReduceTable };
