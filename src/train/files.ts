@@ -80,34 +80,43 @@ export function readText(path: string): string {
   return decodeUtf8(bytes, path);
 }
 
+/**
+ * Where JSON text that JSON.parse refused goes wrong, found by the longest valid prefix: line:column
+ * and the reason (with the parser's own message).
+ */
+export function locateJsonError(text: string, error: unknown): { where: string; reason: string } {
+  // A prefix that parses, or fails only because it ends, is fine so far: the first offset where
+  // that stops holding is where the text goes wrong.
+  const fine = (k: number) => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return true;
+    } catch (err) {
+      const m = (err as Error).message;
+      const at = /position (\d+)/.exec(m);
+      return /end of JSON input/.test(m) || (at !== null && Number(at[1]) >= k);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (fine(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  const atEnd = lo >= text.length;
+  const why = atEnd ? 'the JSON ends too early (a truncated file?)' : 'not valid JSON here';
+  const where = lineColumn(text, atEnd ? text.length : lo);
+  return { where, reason: `${why} (${(error as Error).message.split('\n')[0]})` };
+}
+
 /** Parses JSON text; a syntax error is an InputError at path:line:column (found by the longest valid prefix). */
 export function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    // A prefix that parses, or fails only because it ends, is fine so far: the first offset where
-    // that stops holding is where the text goes wrong.
-    const fine = (k: number) => {
-      try {
-        JSON.parse(text.slice(0, k));
-        return true;
-      } catch (err) {
-        const m = (err as Error).message;
-        const at = /position (\d+)/.exec(m);
-        return /end of JSON input/.test(m) || (at !== null && Number(at[1]) >= k);
-      }
-    };
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (fine(mid)) lo = mid;
-      else hi = mid - 1;
-    }
-    const atEnd = lo >= text.length;
-    const reason = atEnd ? 'the JSON ends too early (a truncated file?)' : 'not valid JSON here';
-    const where = lineColumn(text, atEnd ? text.length : lo);
-    throw new InputError(`${path}:${where}: ${reason} (${(e as Error).message.split('\n')[0]})`);
+    const { where, reason } = locateJsonError(text, e);
+    throw new InputError(`${path}:${where}: ${reason}`);
   }
 }
 

@@ -100,39 +100,41 @@ describe('parameter files', () => {
     const good = () => JSON.parse(JSON.stringify(paramsToJson(initParams('rlstm', 3, vocab, 2, 1))));
     let j = good();
     j.tensors.Wi.shape = [3, 2];
-    expect(problems(j)).toEqual(['tensor "Wi": shape [3,2] expected [3,3]']);
+    expect(problems(j)).toEqual(['tensors.Wi.shape: [3,2], expected [3,3]']);
     j = good();
     j.tensors.bo.data[1] = null;
     j.tensors.bo.data[2] = 'x';
     expect(problems(j)).toEqual([
-      'tensor "bo": data[1] is not a finite number: null (2 non-finite values in all)',
+      'tensors.bo.data[1]: not a finite number: null (2 non-finite values in all)',
     ]);
     j = good();
     j.tensors.E.data.pop();
-    expect(problems(j)).toEqual(['tensor "E": data has 8 numbers, shape [3,3] needs 9']);
+    expect(problems(j)).toEqual(['tensors.E.data: 8 numbers, shape [3,3] needs 9']);
     j = good();
     delete j.tensors.O_c;
     j.tensors.Oc = j.tensors.O_L;
     expect(problems(j)).toEqual([
-      expect.stringMatching(/^unknown tensor "Oc" \(a rlstm has E Wi .* Wc bc\)$/),
-      'missing tensor "O_c"',
+      expect.stringMatching(/^tensors\.Oc: unknown tensor \(a rlstm has E Wi .* Wc bc\)$/),
+      'tensors.O_c: missing',
     ]);
     j = good();
     j.cell = 'lstm';
     j.dim = 0;
     j.vocab = ['a', 'a b', 'a'];
     expect(problems(j)).toEqual([
-      `"cell" must be ${CELLS.map((c) => `"${c}"`).join(' or ')}, got "lstm"`,
-      '"dim" must be a positive integer, got 0',
-      'vocab[1] must be a word without spaces or brackets, got "a b"',
-      'vocab[2] "a" repeats vocab[0]',
+      `cell: must be ${CELLS.map((c) => `"${c}"`).join(' or ')}, got "lstm"`,
+      'dim: must be a positive integer, got 0',
+      'vocab[1]: must be a word without spaces or brackets, got "a b"',
+      'vocab[2]: "a" repeats vocab[0]',
     ]);
-    expect(problems([])).toEqual(['expected a JSON object { cell, dim, classes, vocab, tensors }']);
+    expect(problems([])).toEqual([
+      'expected a JSON object { cell, dim, classes, vocab, tensors }, got an array',
+    ]);
     j = good();
     j.classes = 3; // Wc and bc no longer match
     expect(problems(j)).toEqual([
-      'tensor "Wc": shape [2,3] expected [3,3]',
-      'tensor "bc": shape [2] expected [3]',
+      'tensors.Wc.shape: [2,3], expected [3,3]',
+      'tensors.bc.shape: [2], expected [3]',
     ]);
   });
 
@@ -140,7 +142,7 @@ describe('parameter files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'treegrad-params-'));
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{ "cell": ');
-    expect(() => loadParams(path)).toThrow(new RegExp(`^${path}: not valid JSON`));
+    expect(() => loadParams(path)).toThrow(`${path}:1:11: the JSON ends too early`);
     expect(() => loadParams(join(dir, 'none.json'))).toThrow(/none\.json: cannot read/);
     const e = (() => {
       try {
@@ -150,5 +152,56 @@ describe('parameter files', () => {
       }
     })();
     expect(e?.message.split('\n')[0]).toBe('x.json: 4 problems:');
+  });
+});
+
+describe('parameter file errors are located', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treegrad-params-at-'));
+  const load = (name: string, text: string | Uint8Array) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    try {
+      loadParams(path);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParamsError);
+      return { path, message: (e as Error).message };
+    }
+    throw new Error('expected a ParamsError');
+  };
+
+  it('a JSON syntax error by line:column', () => {
+    const { path, message } = load('comma.json', '{\n  "cell": "rnn",\n  "dim": 2,,\n  "classes": 2\n}\n');
+    expect(message).toMatch(new RegExp(`^${path}:3:12: not valid JSON here`));
+    const cut = load('cut.json', '{\n "cell": "rnn",\n "tensors": { "E": [1, 2');
+    expect(cut.message).toMatch(new RegExp(`^${cut.path}:3:25: the JSON ends too early`));
+  });
+
+  it('invalid UTF-8 by line:column; a BOM is dropped', () => {
+    const bytes = Buffer.concat([Buffer.from('{\n "cell": "rn'), Buffer.from([0xff]), Buffer.from('n"}')]);
+    const { path, message } = load('utf.json', bytes);
+    expect(message).toMatch(new RegExp(`^${path}:2:13: invalid UTF-8`));
+    const good = JSON.stringify(paramsToJson(initParams('rnn', 2, vocab, 2, 1)));
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, `\uFEFF${good}`);
+    expect(loadParams(bom).dim).toBe(2);
+  });
+
+  it('every field error names the field', () => {
+    const j = JSON.parse(JSON.stringify(paramsToJson(initParams('rnn', 2, vocab, 2, 1))));
+    j.classes = 'two';
+    j.vocab = 'abc';
+    j.tensors = [];
+    const all = [...problems(j)];
+    j.tensors = { E: 3 };
+    j.classes = 2;
+    j.vocab = vocab;
+    all.push(...problems(j));
+    j.tensors = { E: { shape: [3, 2], data: 'x' } };
+    all.push(...problems(j));
+    for (const p of all)
+      expect(p).toMatch(/^(cell|dim|classes|vocab(\[\d+\])?|tensors(\.\w+(\.shape|\.data(\[\d+\])?)?)?): /);
+    expect(all).toContain('tensors.E: expected { "shape": [3,2], "data": [...] }, got 3');
+    expect(all).toContain('tensors.E.data: must be an array of numbers, got "x"');
+    expect(all).toContain('tensors.W_L: missing');
   });
 });
