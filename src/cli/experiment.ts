@@ -2,7 +2,14 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CAPS, checkBatch, checkModel, deviceLimits, EVAL_BATCH, worstBatch } from '../engine/limits.ts';
+import {
+  CAPS,
+  checkBatch,
+  checkModel,
+  checkTrainingBatch,
+  deviceLimits,
+  worstBatch,
+} from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { CELLS, cellList, isCell } from '../cells/index.ts';
@@ -295,17 +302,21 @@ export const experimentCommand: Command = {
         const model = { cell, dim: e.dim, vocab: data.vocab.length, classes: data.classes };
         checkModel(model, limits);
         const sizes = (xs: typeof data.train) => xs.map((x) => countNodes(x.tree));
-        checkBatch(
+        const trainSizes = sizes(data.train);
+        checkTrainingBatch(
           model,
-          worstBatch(sizes(data.train), e.batch),
+          (k) => worstBatch(trainSizes, k),
+          e.batch,
           limits,
-          `a training batch of ${e.batch} trees`,
+          `a training batch of the ${e.batch} largest trees`,
         );
+        // Evaluation batches are split to fit: only a tree too big alone is refused.
         checkBatch(
           model,
-          worstBatch([...sizes(data.dev), ...sizes(data.test)], EVAL_BATCH),
+          worstBatch([...sizes(data.dev), ...sizes(data.test)], 1),
           limits,
-          'an evaluation batch',
+          'the largest dev/test tree',
+          ', even alone: it cannot be split',
         );
       }
       for (const cell of e.treebank ? [] : e.cells) {
@@ -317,17 +328,20 @@ export const experimentCommand: Command = {
           internal: trees * (10 * maxDataset - 1),
           trees,
         });
-        checkBatch(
+        checkTrainingBatch(
           model,
-          worst(Math.min(e.batch, e.trainSize)),
+          worst,
+          Math.min(e.batch, e.trainSize),
           limits,
           `a training batch of ${e.batch} trees`,
         );
+        // Evaluation batches are split to fit: only a tree too big alone is refused.
         checkBatch(
           model,
-          worst(Math.min(EVAL_BATCH, Math.max(e.devSize, e.testSize))),
+          worst(1),
           limits,
-          'an evaluation batch',
+          'the largest evaluation tree',
+          ', even alone: it cannot be split',
         );
       }
       const todo: { point: Point; label: string }[] = [];

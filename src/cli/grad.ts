@@ -1,14 +1,14 @@
 // `treegrad grad`: loss, parameter gradients and per-node gradient norms of a file of trees.
 import { parseArgs } from 'node:util';
 import { CELLS, cellList, REGISTRY } from '../cells/index.ts';
-import { CAPS, checkBatch, checkModel, deviceLimits, worstBatch } from '../engine/limits.ts';
+import { CAPS, checkModel, deviceLimits } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
 import { gradientReach } from '../train/evaluate.ts';
 import { checkOutputs, type FlagPath, InputError, readText, writeAtomic } from '../train/files.ts';
 import { size } from '../trees/shape.ts';
 import { type Cell, type Params, initParams, isCell, loadParams, tensorNames } from '../params/index.ts';
-import { gpuGrad } from '../engine/grad.ts';
+import { gpuGrad, gradBatches } from '../engine/grad.ts';
 import { type GradResult, referenceGrad } from '../reference/index.ts';
 import { type Tree, leaves, parseTrees } from '../trees/index.ts';
 import { type Command, UsageError } from './command.ts';
@@ -32,7 +32,8 @@ log10 gh(n)/gh(root) over the nodes at each depth below the root, and over the l
 Without --params the parameters are initialised per docs/model.md from --dim and --seed, the
 vocabulary is the sorted distinct words of FILE and C = --classes or the largest label + 1.
 --save-params writes the parameters used. --device: cpu (the Float64 reference; default) or gpu
-(the level-batched WebGPU engine, float32, through Dawn).`;
+(the level-batched WebGPU engine, float32, through Dawn; trees past the device's buffer limits
+are run in several batches, their gradients averaged by tree count).`;
 
 /** Sorted distinct leaf words of the trees (code-unit order). */
 export function treeVocab(trees: readonly Tree[]): string[] {
@@ -78,19 +79,17 @@ function readTrees(path: string): Tree[] {
   return trees;
 }
 
-/** The model and the whole input as one batch against this device's limits, before the engine allocates. */
-async function checkGpuSize(params: Params, trees: readonly Tree[]): Promise<void> {
+/**
+ * The model against this device's limits, and every tree alone against its buffers (more trees
+ * than fit one batch are split: gpuGrad), before the engine allocates.
+ */
+async function checkGpuSize(params: Params, trees: readonly Tree[], path: string): Promise<void> {
   const gpu = await getGpu();
   try {
     const limits = deviceLimits(gpu.device.limits);
     const model = { cell: params.cell, dim: params.dim, vocab: params.vocab.length, classes: params.classes };
     checkModel(model, limits);
-    checkBatch(
-      model,
-      worstBatch(trees.map(size), trees.length),
-      limits,
-      `the ${trees.length} trees as one batch`,
-    );
+    gradBatches(params, trees, limits, (i) => `the tree at ${path}:${i + 1}`);
   } finally {
     gpu.destroy();
   }
@@ -168,7 +167,7 @@ export const gradCommand: Command = {
     checkOutputs(outputs, inputs);
     const trees = readTrees(values.trees);
     const params = resolveParams(values, trees);
-    if (values.device === 'gpu') await checkGpuSize(params, trees);
+    if (values.device === 'gpu') await checkGpuSize(params, trees, values.trees);
     if (values['save-params'] !== undefined)
       writeAtomic(values['save-params'], `${JSON.stringify(paramsToJson(params))}\n`);
     const result =

@@ -3,6 +3,13 @@
 // the roots' loss, no update) of a fixed set of examples, uploaded once.
 import type { GpuBatch, LossMode } from '../engine/batch.ts';
 import type { TreeEngine } from '../engine/engine.ts';
+import {
+  type DeviceLimits,
+  deviceLimits,
+  EVAL_BATCH,
+  splitBatches,
+  treeBatchSize,
+} from '../engine/limits.ts';
 import { nodeGrads } from '../engine/report.ts';
 import { focalRatio, type NodeGrad } from '../reference/grad.ts';
 import type { Example } from './dataset.ts';
@@ -39,8 +46,11 @@ export type ByDepth = Record<string, { n: number; mean: number; excluded?: numbe
 type Batches = { batch: GpuBatch; first: number; count: number }[];
 
 /**
- * A fixed set of examples on the GPU, in batches of `batchSize` trees. With `loss` 'all', accuracy
- * and loss are taken at every labelled node; gradients are always those of the roots' loss.
+ * A fixed set of examples on the GPU, in batches of up to `batchSize` consecutive trees, fewer where
+ * their nodes would pass the device's buffer limits (`limits`, default the engine's device's): the
+ * results do not depend on the split (each tree's are its own; sums run in tree order). A tree too
+ * big alone is a LimitError. With `loss` 'all', accuracy and loss are taken at every labelled node;
+ * gradients are always those of the roots' loss.
  */
 export class EvalSet {
   private readonly batches: Batches;
@@ -49,25 +59,39 @@ export class EvalSet {
   constructor(
     private readonly engine: TreeEngine,
     readonly examples: readonly Example[],
-    private readonly batchSize = 250,
+    private readonly batchSize = EVAL_BATCH,
     readonly loss: LossMode = 'root',
+    private readonly limits: DeviceLimits = deviceLimits(engine.device.limits),
   ) {
     this.batches = this.upload(loss);
     if (loss === 'root') this.rootBatches = this.batches;
   }
 
   private upload(loss: LossMode): Batches {
+    const { cell, dim, vocab, classes } = this.engine.shape;
+    const ranges = splitBatches(
+      { cell, dim, vocab: vocab.length, classes },
+      this.examples.map((e) => treeBatchSize(e.tree, loss)),
+      this.batchSize,
+      this.limits,
+      (i) => `evaluation tree ${i + 1}`,
+    );
     const out: Batches = [];
-    for (let first = 0; first < this.examples.length; first += this.batchSize) {
-      const part = this.examples.slice(first, first + this.batchSize);
+    for (const { first, count } of ranges) {
+      const part = this.examples.slice(first, first + count);
       const batch = this.engine.upload(
         part.map((e) => e.tree),
         part.map((e) => e.label),
         { loss },
       );
-      out.push({ batch, first, count: part.length });
+      out.push({ batch, first, count });
     }
     return out;
+  }
+
+  /** How many batches the set is uploaded as (the split the device's limits asked for). */
+  get numBatches(): number {
+    return this.batches.length;
   }
 
   /** The batches of the roots' loss (uploaded on first use when the set has a loss at every node). */
@@ -85,7 +109,8 @@ export class EvalSet {
     let nodesRight = 0;
     for (const { batch, first, count } of this.batches) {
       const r = await this.engine.step(batch, { backward: false });
-      loss += r.loss * count;
+      // Tree by tree, in order: the sum is the same however the set is split.
+      for (let t = 0; t < count; t++) loss += r.treeLoss[t]!;
       const { labels } = batch.targets;
       for (let i = 0; i < labels.length; i++) {
         let best = 0;

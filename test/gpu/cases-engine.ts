@@ -32,7 +32,7 @@ export const SHAPES: Record<string, (rng: Rng) => Tree[]> = {
 };
 
 /** Tolerances: tensors norm-wise, per-node norms element-wise relative (see checkEngine). */
-const TENSOR_RTOL = 1e-4;
+export const TENSOR_RTOL = 1e-4;
 const TENSOR_RTOL_D1 = 1e-3;
 const TENSOR_ATOL = 1e-7;
 const NORM_RTOL = 1e-4;
@@ -44,7 +44,7 @@ const F32_MIN_NORMAL = 2 ** -126;
  * A tensor against the reference, norm-wise: ‖a − e‖ ≤ rtol·‖e‖ + TENSOR_ATOL·√n. Returns the
  * comparison and, when it fails, the line that says so.
  */
-function tensorCheck(name: string, actual: ArrayLike<number>, exp: ArrayLike<number>, rtol: number) {
+export function tensorCheck(name: string, actual: ArrayLike<number>, exp: ArrayLike<number>, rtol: number) {
   const c = compare(name, actual, exp, { atol: 0, rtol });
   const bound = rtol + (TENSOR_ATOL * Math.sqrt(exp.length)) / Math.max(norm2(exp), 1e-300);
   const failure =

@@ -7,6 +7,7 @@ import { gemm, gemmReference } from '../../src/gpu/gemm.ts';
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
 import { engineAllLossCases, engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
 import { rlstmCases } from './cases-rlstm.ts';
+import { splitCase } from './cases-split.ts';
 import { trainCases } from './cases-train.ts';
 import type { GpuCase } from './harness.ts';
 
@@ -137,6 +138,7 @@ export const gpuCases: GpuCase[] = [
   ...rlstmCases,
   engineDisposeCase,
   engineReloadCase,
+  splitCase,
   ...engineAllLossCases(),
   ...trainCases,
   ...engineCases(),
