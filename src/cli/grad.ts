@@ -5,12 +5,13 @@ import { CAPS, checkModel, deviceLimits } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
 import { gradientReach } from '../train/evaluate.ts';
-import { checkOutputs, type FlagPath, InputError, readText, writeAtomic } from '../train/files.ts';
+import { checkOutputs, type FlagPath, InputError, readLines, writeAtomic } from '../train/files.ts';
 import { size } from '../trees/shape.ts';
 import { type Cell, type Params, initParams, isCell, loadParams, tensorNames } from '../params/index.ts';
 import { gpuGrad, gradBatches } from '../engine/grad.ts';
 import { type GradResult, referenceGrad } from '../reference/index.ts';
-import { type Tree, leaves, parseTrees } from '../trees/index.ts';
+import { type Tree, leaves } from '../trees/index.ts';
+import { parseTreeLines } from '../trees/parse.ts';
 import { type Command, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 
@@ -53,28 +54,37 @@ export function gradJson(params: Params, result: GradResult) {
   };
 }
 
-/** The trees of `path`: strict UTF-8, located errors, within the caps on trees and nodes. */
+/**
+ * The trees of `path`, streamed line by line: strict UTF-8, located errors, within the caps on trees
+ * and nodes.
+ */
 function readTrees(path: string): Tree[] {
-  let text: string;
-  try {
-    text = readText(path);
-  } catch (e) {
-    throw new InputError(`cannot read the trees file ${(e as Error).message}`);
-  }
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) lines++;
-  if (lines > CAPS.gradTrees)
-    throw new InputError(
-      `${path}: ${lines} trees, over the cap of ${CAPS.gradTrees} trees for one grad input`,
-    );
+  const lines = readLines(path);
+  const parsed = parseTreeLines(lines, { source: path, maxNodes: CAPS.treeNodes });
+  const trees: Tree[] = [];
   let nodes = 0;
-  const trees = parseTrees(text, { source: path, maxNodes: CAPS.treeNodes });
-  for (const [i, t] of trees.entries()) {
-    nodes += size(t);
-    if (nodes > CAPS.gradNodes)
-      throw new InputError(
-        `${path}:${i + 1}: the trees so far have ${nodes} nodes, over the cap of ${CAPS.gradNodes} for one grad input`,
-      );
+  try {
+    for (let r = parsed.next(); !r.done; r = parsed.next()) {
+      if (trees.length === CAPS.gradTrees) {
+        let count = trees.length + 1;
+        while (!lines.next().done) count++;
+        throw new InputError(
+          `${path}: ${count} trees, over the cap of ${CAPS.gradTrees} trees for one grad input`,
+        );
+      }
+      nodes += size(r.value.tree);
+      if (nodes > CAPS.gradNodes)
+        throw new InputError(
+          `${path}:${r.value.line}: the trees so far have ${nodes} nodes, over the cap of ${CAPS.gradNodes} for one grad input`,
+        );
+      trees.push(r.value.tree);
+    }
+  } catch (e) {
+    if (e instanceof InputError && / cannot read: /.test(e.message))
+      throw new InputError(`cannot read the trees file ${e.message}`);
+    throw e;
+  } finally {
+    lines.return(undefined);
   }
   return trees;
 }

@@ -16,9 +16,9 @@ import {
 import { readVectors } from '../data/vectors.ts';
 import { buildVocabulary, formatUnknown, toVocabulary, type UnknownCount } from '../data/vocab.ts';
 import { CAPS } from '../engine/limits.ts';
-import { isWord, parseTree, TreeParseError } from '../trees/parse.ts';
+import { isWord, parseTreeLines, TreeParseError } from '../trees/parse.ts';
 import { type Dataset, type DataIdentity, type Example, example } from './dataset.ts';
-import { InputError, parseJson, readText, sha256 } from './files.ts';
+import { InputError, parseJson, readLines, readText, sha256 } from './files.ts';
 
 /** The files of a data folder, in the order they are read. */
 export const DATA_FILES = ['vocab.json', 'train.txt', 'dev.txt', 'test.txt'] as const;
@@ -51,35 +51,49 @@ function readVocabFile(path: string, text: string): { words: string[]; classes: 
   return { words: words as string[], classes };
 }
 
-/** Parses one split: a tree per line, every word in the vocabulary, every root label a class. */
-function readSplit(path: string, text: string, vocab: ReadonlySet<string>, classes: number): Example[] {
-  if (text.trim() === '') throw new TreeParseError(path, 1, 1, 'empty file: expected one tree per line');
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  if (lines.length > CAPS.trees)
-    throw new InputError(`${path}: ${lines.length} trees, over the cap of ${CAPS.trees} trees in one split`);
-  return lines.map((text, k) => {
-    const line = k + 1;
-    const tree = parseTree(text, {
-      source: path,
-      line,
-      maxNodes: CAPS.treeNodes,
-      onToken(kind, token, column, depth) {
-        if (kind === 'word' && !vocab.has(token))
-          throw new TreeParseError(path, line, column, `unknown word "${token}" (not in vocab.json)`);
-        if (kind === 'label' && depth === 1 && !(Number(token) >= 0 && Number(token) < classes))
-          throw new TreeParseError(
-            path,
-            line,
-            column,
-            `label ${token} is not a class (vocab.json has ${classes}: 0 … ${classes - 1})`,
-          );
-      },
-    });
-    if (tree.label === undefined)
-      throw new TreeParseError(path, line, 1, 'the root has no label (the class)');
-    return example(tree, `${path}:${line}`);
+/**
+ * Parses one split, streamed line by line: a tree per line, every word in the vocabulary, every root
+ * label a class; `out.sha256` is the file's SHA-256 once read.
+ */
+function readSplit(
+  path: string,
+  vocab: ReadonlySet<string>,
+  classes: number,
+  out: { sha256?: string },
+): Example[] {
+  const lines = readLines(path, out);
+  const parsed = parseTreeLines(lines, {
+    source: path,
+    maxNodes: CAPS.treeNodes,
+    onToken(kind, token, column, depth, line) {
+      if (kind === 'word' && !vocab.has(token))
+        throw new TreeParseError(path, line, column, `unknown word "${token}" (not in vocab.json)`);
+      if (kind === 'label' && depth === 1 && !(Number(token) >= 0 && Number(token) < classes))
+        throw new TreeParseError(
+          path,
+          line,
+          column,
+          `label ${token} is not a class (vocab.json has ${classes}: 0 … ${classes - 1})`,
+        );
+    },
   });
+  const examples: Example[] = [];
+  try {
+    for (let r = parsed.next(); !r.done; r = parsed.next()) {
+      const { tree, line } = r.value;
+      if (examples.length === CAPS.trees) {
+        let count = examples.length + 1;
+        while (!lines.next().done) count++;
+        throw new InputError(`${path}: ${count} trees, over the cap of ${CAPS.trees} trees in one split`);
+      }
+      if (tree.label === undefined)
+        throw new TreeParseError(path, line, 1, 'the root has no label (the class)');
+      examples.push(example(tree, `${path}:${line}`));
+    }
+  } finally {
+    lines.return(undefined);
+  }
+  return examples;
 }
 
 /** Reads train.txt, dev.txt, test.txt and vocab.json from a folder written by `treegrad data`. */
@@ -91,15 +105,18 @@ export function readDataDir(dir: string): Dataset {
     throw new InputError(`--data ${dir}: no such folder`);
   }
   if (!isDir) throw new InputError(`--data ${dir}: not a folder`);
-  const texts: Record<string, string> = {};
   const files: Record<string, string> = {};
-  for (const name of DATA_FILES) {
-    texts[name] = readText(join(dir, name));
-    files[name] = sha256(texts[name]);
-  }
-  const vocab = readVocabFile(join(dir, 'vocab.json'), texts['vocab.json']!);
+  const vocabText = readText(join(dir, 'vocab.json'));
+  files['vocab.json'] = sha256(vocabText);
+  const vocab = readVocabFile(join(dir, 'vocab.json'), vocabText);
   const words = new Set(vocab.words);
-  const split = (name: string) => readSplit(join(dir, name), texts[name]!, words, vocab.classes);
+  // The splits are streamed: parsed line by line, hashed as they are read.
+  const split = (name: string) => {
+    const out: { sha256?: string } = {};
+    const examples = readSplit(join(dir, name), words, vocab.classes, out);
+    files[name] = out.sha256!;
+    return examples;
+  };
   const [train, dev, test] = [split('train.txt'), split('dev.txt'), split('test.txt')];
   const identity: DataIdentity = {
     kind: 'folder',

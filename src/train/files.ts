@@ -4,10 +4,13 @@
 import { createHash } from 'node:crypto';
 import {
   accessSync,
+  closeSync,
   constants,
   existsSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -35,22 +38,35 @@ export function lineColumn(text: string, offset: number): string {
   return `${line}:${Array.from(text.slice(start, offset)).length + 1}`;
 }
 
-/** Offset of the first byte of an invalid UTF-8 sequence, or -1. */
-function invalidUtf8(bytes: Uint8Array): number {
+/**
+ * Scans UTF-8 bytes: the offset of the first byte of an invalid sequence (-1: none) and where the
+ * last complete character ends. Unless `final`, a sequence cut short by the end is not invalid:
+ * it may go on in the next chunk.
+ */
+function scanUtf8(bytes: Uint8Array, final: boolean): { bad: number; end: number } {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
     const n =
       b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
-    if (n < 0 || i + n >= bytes.length) return i;
-    for (let k = 1; k <= n; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    if (n < 0) return { bad: i, end: i };
+    const have = Math.min(n, bytes.length - 1 - i);
+    for (let k = 1; k <= have; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return { bad: i, end: i };
     // Overlong 3- and 4-byte forms, surrogates, and code points past U+10FFFF.
-    const b1 = bytes[i + 1]!;
-    if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 >= 0xa0)) return i;
-    if ((b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 >= 0x90)) return i;
+    const b1 = bytes[i + 1];
+    if (have >= 1 && b1 !== undefined) {
+      if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 >= 0xa0)) return { bad: i, end: i };
+      if ((b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 >= 0x90)) return { bad: i, end: i };
+    }
+    if (have < n) return final ? { bad: i, end: i } : { bad: -1, end: i };
     i += n + 1;
   }
-  return -1;
+  return { bad: -1, end: i };
+}
+
+/** Offset of the first byte of an invalid UTF-8 sequence, or -1. */
+function invalidUtf8(bytes: Uint8Array): number {
+  return scanUtf8(bytes, true).bad;
 }
 
 /** Decodes strict UTF-8 (a leading BOM is dropped); an invalid byte is an InputError at path:line:column. */
@@ -67,17 +83,92 @@ export function decodeUtf8(bytes: Uint8Array, path: string): string {
   }
 }
 
+/** The InputError of a file that cannot be read. */
+function readError(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
+  return new InputError(`${path}: cannot read: ${why}`);
+}
+
 /** Reads a text file as strict UTF-8; a missing or unreadable file is an InputError naming it. */
 export function readText(path: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
-    throw new InputError(`${path}: cannot read: ${why}`);
+    throw readError(path, e);
   }
   return decodeUtf8(bytes, path);
+}
+
+/** Bytes read at a time by readLines. */
+const CHUNK = 1 << 20;
+
+/**
+ * Reads a text file line by line (without the newlines; a final newline ends the last line), in
+ * chunks of 1 MiB: never more than a chunk and the current line in memory. The same rules as
+ * readText: strict UTF-8, a leading BOM dropped, an invalid byte an InputError at
+ * path:line:column; a missing file an InputError naming it. When every line has been read,
+ * `out.sha256` is the SHA-256 of the text (as `sha256(readText(path))` gives it).
+ */
+export function* readLines(path: string, out: { sha256?: string } = {}): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw readError(path, e);
+  }
+  try {
+    const hash = createHash('sha256');
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let carry: Uint8Array = new Uint8Array(0); // a character cut by the chunk's end
+    let read = 0; // bytes read so far
+    let line = '';
+    let lineNo = 1;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, CHUNK, null);
+      } catch (e) {
+        throw readError(path, e);
+      }
+      const final = n === 0;
+      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      const at = read - carry.length; // file offset of bytes[0]
+      read += n;
+      const bom = at === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+      const body = bytes.subarray(bom);
+      const { bad, end } = scanUtf8(body, final);
+      if (bad >= 0) {
+        const before = decoder.decode(body.subarray(0, bad));
+        const nl = before.lastIndexOf('\n');
+        let lines = lineNo;
+        for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) lines++;
+        const column = Array.from(nl >= 0 ? before.slice(nl + 1) : line + before).length + 1;
+        throw new InputError(
+          `${path}:${lines}:${column}: invalid UTF-8 (byte 0x${body[bad]!.toString(16).padStart(2, '0')} at byte offset ${at + bom + bad})`,
+        );
+      }
+      hash.update(body.subarray(0, end));
+      const text = decoder.decode(body.subarray(0, end));
+      carry = Uint8Array.from(body.subarray(end));
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        const whole = line + text.slice(from, nl);
+        line = '';
+        from = nl + 1;
+        lineNo++;
+        yield whole;
+      }
+      line += text.slice(from);
+      if (final) break;
+    }
+    if (line !== '') yield line;
+    out.sha256 = hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

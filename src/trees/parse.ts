@@ -20,13 +20,13 @@ export class TreeParseError extends Error {
 /**
  * Where trees come from, for error messages: a file name (default `input`) and the first line's
  * number; `maxNodes` caps the nodes of one tree; `onToken` sees every word and label with its
- * 1-based column and bracket depth (1 = the root's), and may throw (e.g. TreeParseError) to refuse it.
+ * 1-based column, bracket depth (1 = the root's) and line, and may throw (e.g. TreeParseError) to refuse it.
  */
 export interface ParseOptions {
   source?: string;
   line?: number;
   maxNodes?: number;
-  onToken?(kind: 'word' | 'label', token: string, column: number, depth: number): void;
+  onToken?(kind: 'word' | 'label', token: string, column: number, depth: number, line: number): void;
   /**
    * Maps a label token to its integer (a treebank's label list); may throw TreeParseError to refuse
    * it. Default: the token must be an integer, and is the label.
@@ -143,10 +143,10 @@ export function readBrackets<L, T>(text: string, options: ParseOptions, build: B
         top.labelRead = true;
         if (!(options.unlabelled && token === NO_LABEL)) {
           top.label = build.readLabel(token, column, fail);
-          options.onToken?.('label', token, column, stack.length);
+          options.onToken?.('label', token, column, stack.length, lineNo);
         }
       } else {
-        options.onToken?.('word', token, column, stack.length);
+        options.onToken?.('word', token, column, stack.length, lineNo);
         emit({ tree: build.word(token), bare: token }, column);
       }
       i = j;
@@ -197,19 +197,38 @@ export function parseTree(text: string, options: ParseOptions = {}): Tree {
  * `comments`, which skips blank and `#` lines while counting them, so line numbers stay right).
  */
 export function parseTrees(text: string, options: ParseOptions = {}): Tree[] {
-  const source = options.source ?? 'input';
-  const first = options.line ?? 1;
-  const empty = () => new TreeParseError(source, first, 1, 'empty file: expected one tree per line');
-  if (text.trim() === '') throw empty();
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const trees: Tree[] = [];
-  lines.forEach((line, k) => {
-    if (!(options.comments && isSkippedLine(line)))
-      trees.push(parseTree(line, { ...options, source, line: first + k }));
-  });
-  if (trees.length === 0) throw empty();
-  return trees;
+  return Array.from(parseTreeLines(lines, options), (t) => t.tree);
+}
+
+/**
+ * parseTrees over lines that arrive one at a time (a file streamed line by line, without its
+ * newlines): the same rules and errors, each tree with its line number. Holds no line but the
+ * current one (and blank lines before the first tree, to tell an empty file from a blank line).
+ */
+export function* parseTreeLines(
+  lines: Iterable<string>,
+  options: ParseOptions = {},
+): Generator<{ tree: Tree; line: number }> {
+  const source = options.source ?? 'input';
+  const first = options.line ?? 1;
+  let trees = 0;
+  // A blank line before any tree is an error only if a tree follows: else the file is empty.
+  let blank: { text: string; line: number } | undefined;
+  let k = 0;
+  for (const text of lines) {
+    const line = first + k++;
+    if (options.comments && isSkippedLine(text)) continue;
+    if (trees === 0 && text.trim() === '') {
+      blank ??= { text, line };
+      continue;
+    }
+    if (blank) parseTree(blank.text, { ...options, source, line: blank.line });
+    yield { tree: parseTree(text, { ...options, source, line }), line };
+    trees++;
+  }
+  if (trees === 0) throw new TreeParseError(source, first, 1, 'empty file: expected one tree per line');
 }
 
 /** Writes a tree on one line; an unlabelled internal node is written with `defaultLabel` (default 0). */
