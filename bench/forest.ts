@@ -2,6 +2,7 @@
 // Pure and seeded: the same point gives the same trees in Chrome and in Node.
 import { Rng } from '../src/rng/index.ts';
 import { balancedTree, leftChain, randomTree } from '../src/trees/generate.ts';
+import { size } from '../src/trees/shape.ts';
 import { type Tree, node } from '../src/trees/tree.ts';
 import type { Shape } from './config.ts';
 
@@ -52,24 +53,13 @@ export function shapedTree(shape: Shape, depth: number, rng: Rng): Tree {
   }
 }
 
-function countNodes(tree: Tree): number {
-  let n = 0;
-  const todo: Tree[] = [tree];
-  while (todo.length > 0) {
-    const t = todo.pop()!;
-    n++;
-    if (t.kind === 'node') todo.push(t.left, t.right);
-  }
-  return n;
-}
-
 /** `batch` trees of one shape and depth with uniform labels, seeded by (seed, shape, depth, batch). */
 export function makeForest(shape: Shape, depth: number, batch: number, seed: number): Forest {
   const shapeNo = ['balanced', 'random', 'chain'].indexOf(shape);
   const rng = Rng.fromSeed(seed * 1e8 + shapeNo * 1e7 + depth * 1e4 + (batch % 1e4));
   const trees = Array.from({ length: batch }, () => shapedTree(shape, depth, rng));
   const labels = trees.map(() => rng.uniformInt(0, CLASSES - 1));
-  const nodes = trees.reduce((a, t) => a + countNodes(t), 0);
+  const nodes = trees.reduce((a, t) => a + size(t), 0);
   return { trees, labels, nodes, internal: (nodes - batch) / 2 };
 }
 
@@ -78,6 +68,6 @@ export function validationForest(seed: number): Forest {
   const rng = Rng.fromSeed(seed, 9);
   const trees = Array.from({ length: 4 }, () => randomTree(words(rng.uniformInt(2, 9), rng), rng));
   const labels = trees.map(() => rng.uniformInt(0, CLASSES - 1));
-  const nodes = trees.reduce((a, t) => a + countNodes(t), 0);
+  const nodes = trees.reduce((a, t) => a + size(t), 0);
   return { trees, labels, nodes, internal: (nodes - trees.length) / 2 };
 }

@@ -1,6 +1,6 @@
 // Napkin maths of the benchmark (pure): medians, FLOP counts from docs/model.md, rates, and the
 // caps that keep slow variants off points too big for them.
-import { type Cell, REGISTRY } from '../src/cells/index.ts';
+import { type Cell, forwardMultiplyAdds, stepMultiplyAdds } from '../src/cells/index.ts';
 import type { Caps, PointSpec, Variant } from './config.ts';
 
 /** The median of a non-empty list (mean of the middle two for an even length). */
@@ -11,14 +11,14 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Forward FLOPs of `internal` nodes: 2·d² per mat-vec (a multiply and an add per weight). */
+/** Forward FLOPs of `internal` nodes: 2 per multiply-add (a multiply and an add per weight). */
 export function forwardFlops(cell: Cell, dim: number, internal: number): number {
-  return 2 * REGISTRY[cell].matvecs * dim * dim * internal;
+  return 2 * forwardMultiplyAdds(cell, dim, internal);
 }
 
 /** FLOPs of a whole training step: forward plus a backward of about twice the forward (model.md). */
 export function stepFlops(cell: Cell, dim: number, internal: number): number {
-  return 3 * forwardFlops(cell, dim, internal);
+  return 2 * stepMultiplyAdds(cell, dim, internal);
 }
 
 /** GFLOP/s of `flops` done in `ms` milliseconds. */

@@ -1,15 +1,11 @@
 // The HTML report of a run: one self-contained file (Chart.js inlined, the results inlined as
 // JSON). Charts per shape: nodes/s vs depth (a line per variant) and level's speed-up over each
 // peer vs depth, for the cell, d and batch chosen at the top. Pure: the caller reads Chart.js.
+import { escapeXml } from '../src/report/svg.ts';
 import { SHAPES, VARIANTS } from './config.ts';
 import { kernelTables } from './kernels.ts';
 import type { BenchResult } from './result.ts';
 import { goalLines, summaryTable } from './tables.ts';
-
-/** Text safe inside an HTML element. */
-export function escapeHtml(s: string): string {
-  return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
-}
 
 /** JSON safe inside a <script> element (no "</script", no "<!--"). */
 export function scriptJson(value: unknown): string {
@@ -83,8 +79,8 @@ function validationRows(r: BenchResult): string {
     .map(
       (v) =>
         `<tr class="${v.ok ? 'ok' : 'bad'}"><td>${v.cell}</td><td>${v.dim}</td><td>${v.variant}</td>` +
-        `<td>${v.ok ? 'OK' : 'NOT OK'}</td><td>${escapeHtml(v.worstName)} ${Number.isFinite(v.worst) ? v.worst.toExponential(2) : ''}</td>` +
-        `<td>${escapeHtml(v.error ?? '')}</td></tr>`,
+        `<td>${v.ok ? 'OK' : 'NOT OK'}</td><td>${escapeXml(v.worstName)} ${Number.isFinite(v.worst) ? v.worst.toExponential(2) : ''}</td>` +
+        `<td>${escapeXml(v.error ?? '')}</td></tr>`,
     )
     .join('\n');
 }
@@ -102,7 +98,7 @@ export function reportHtml(r: BenchResult, chartJs: string): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>treegrad benchmark ${escapeHtml(r.startedAt)}</title>
+<title>treegrad benchmark ${escapeXml(r.startedAt)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; max-width: 90rem; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; margin-bottom: 1rem; }
@@ -113,18 +109,18 @@ tr.bad { background: #fde2e1; }
 </head>
 <body>
 <h1>treegrad benchmark</h1>
-<p>${escapeHtml(`${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}`)}
+<p>${escapeXml(`${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}`)}
  (${r.adapter.runtime}${r.adapter.isFallbackAdapter ? ', fallback adapter' : ''}; level times from
  ${r.adapter.timestampQuery ? 'timestamp queries' : 'wall time: no timestamp-query'}) —
- preset ${escapeHtml(r.config.preset)}, started ${escapeHtml(r.startedAt)}, ${r.durationS.toFixed(0)} s.</p>
+ preset ${escapeXml(r.config.preset)}, started ${escapeXml(r.startedAt)}, ${r.durationS.toFixed(0)} s.</p>
 <p>Ceilings at ${c.size}×${c.size}×${c.size}: our GEMM ${gf(c.oursGemmGflops)}, TF.js matMul
  ${gf(c.tfjsMatmulGflops)} (our gather_matmul ${gf(c.gatherMatmulGflops)}). Empty dispatch round trip
  ${c.emptyRoundTripMs.toFixed(3)} ms; one more dispatch in an open pass: empty ${c.emptyDispatchUs.toFixed(1)} µs,
- dependent on the one before ${c.dependentDispatchUs.toFixed(1)} µs. ${escapeHtml(c.notes.join(' '))}
- ${unavailable.length ? `Not run here: ${escapeHtml(unavailable.join('; '))}.` : ''}</p>
+ dependent on the one before ${c.dependentDispatchUs.toFixed(1)} µs. ${escapeXml(c.notes.join(' '))}
+ ${unavailable.length ? `Not run here: ${escapeXml(unavailable.join('; '))}.` : ''}</p>
 <h2>Goals (measured, not asserted)</h2>
 <ul>${goalLines(r)
-    .map((l) => `<li>${escapeHtml(l)}</li>`)
+    .map((l) => `<li>${escapeXml(l)}</li>`)
     .join('')}</ul>
 <h2>Charts</h2>
 <p>cell <select id="sel-cell"></select> d <select id="sel-dim"></select> trees per batch <select id="sel-batch"></select></p>
@@ -135,11 +131,11 @@ ${validationRows(r)}</table>
 <h2>Summary</h2>
 <p>Per point: level's median step time, nodes/s, GFLOP/s and share of the better ceiling, then each
 peer's time over level's (×: how many times faster level is; cap: skipped over its size cap; err: failed).</p>
-<pre>${escapeHtml(summaryTable(r.points))}</pre>
+<pre>${escapeXml(summaryTable(r.points))}</pre>
 <h2>Kernels</h2>
 <p>Per (cell, d), the level point with the most internal nodes: every dispatch of a profiled step,
 the level kernels' least-squares fits t(n) = t0 + c·n, and the weight-gradient reduction's share.</p>
-<pre>${escapeHtml(kernelTables(r).join('\n') || 'no timestamp queries: not measured')}</pre>
+<pre>${escapeXml(kernelTables(r).join('\n') || 'no timestamp queries: not measured')}</pre>
 <script type="application/json" id="data">${scriptJson(r)}</script>
 <script type="application/json" id="colors">${scriptJson(COLORS)}</script>
 <script>${chartJs.replaceAll('</script', '<\\/script')}</script>

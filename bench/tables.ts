@@ -1,6 +1,7 @@
 // Text views of a run (pure): the CSV of points, speed-ups of `level` over each peer, the printed
 // summary table and the goal lines.
 import { pointKey, type PointSpec, VARIANTS, type Variant } from './config.ts';
+import { leastSquaresSlope } from '../src/report/aggregate.ts';
 import { median } from './napkin.ts';
 import type { BenchResult, Ceilings, PointResult } from './result.ts';
 
@@ -118,19 +119,6 @@ function spread(xs: number[]): string {
   return `median ${num(median(xs), 1)}×, min ${num(Math.min(...xs), 1)}×, max ${num(Math.max(...xs), 1)}× over ${xs.length} points`;
 }
 
-/** Least-squares slope of y over x (NaN for fewer than two distinct x). */
-export function slope(xs: readonly number[], ys: readonly number[]): number {
-  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
-  const my = ys.reduce((a, y) => a + y, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  xs.forEach((x, i) => {
-    num += (x - mx) * (ys[i]! - my);
-    den += (x - mx) ** 2;
-  });
-  return den > 0 ? num / den : Number.NaN;
-}
-
 /** What one more level of a chain costs on `level`, per (cell, d, batch). */
 export interface ChainCost {
   label: string;
@@ -150,11 +138,8 @@ export function chainSlopes(points: readonly PointResult[]): ChainCost[] {
   }
   const out: ChainCost[] = [];
   for (const [label, ps] of groups) {
-    const msPerLevel = slope(
-      ps.map((p) => p.depth),
-      ps.map((p) => p.medianMs!),
-    );
-    if (Number.isNaN(msPerLevel)) continue;
+    const msPerLevel = leastSquaresSlope(ps.map((p) => ({ x: p.depth, y: p.medianMs! })));
+    if (msPerLevel === null) continue;
     const deepest = ps.reduce((a, b) => (b.depth > a.depth ? b : a));
     const gpu = (deepest.levelTimes ?? []).map((l) => l.forwardUs + l.backwardUs);
     out.push({ label, msPerLevel, ...(gpu.length > 0 ? { gpuUsPerLevel: median(gpu) } : {}) });

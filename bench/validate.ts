@@ -1,27 +1,21 @@
 // Validation before timing: a variant's loss and every gradient tensor against the Float64
 // reference on a small case, norm-wise per tensor. A variant that disagrees is reported, not timed.
-import { compare } from '../src/check/compare.ts';
+import { TENSOR_TOLERANCE, checkNormwise } from '../src/check/compare.ts';
 import type { GradResult } from '../src/reference/grad.ts';
 import type { Runner } from './runners.ts';
-
-/** Norm-wise tolerance per tensor: ‖a − e‖ ≤ RTOL·‖e‖ + ATOL·√n (the floor covers near-zero tensors). */
-export const RTOL = 1e-4;
-/** Absolute floor per element (float32 sums of O(1) terms). */
-export const ATOL = 1e-7;
 
 /** The outcome of one variant's check. */
 export interface Verdict {
   ok: boolean;
-  /** Largest error relative to its tolerance's RTOL scale (norm-wise), and which tensor. */
+  /** Largest norm-wise error ‖a − e‖ / ‖e‖, and which tensor. */
   worst: number;
   worstName: string;
   error?: string;
 }
 
 /**
- * Compares named values to the reference's: the loss and each gradient tensor the reference has.
- * Norm-wise error e = ‖a − e‖/‖e‖ must be ≤ RTOL + ATOL·√n/‖e‖; NaN, a missing tensor or a
- * length mismatch fails.
+ * Compares named values to the reference's: the loss and each gradient tensor the reference has,
+ * norm-wise within TENSOR_TOLERANCE (checkNormwise); NaN, a missing tensor or a length mismatch fails.
  */
 export function checkAgainst(
   loss: number,
@@ -36,16 +30,13 @@ export function checkAgainst(
       failures.push(`${name}: ${a.length} values, expected ${e.length}`);
       return;
     }
-    const c = compare(name, a, e, { atol: 0, rtol: RTOL });
-    let ref = 0;
-    for (let i = 0; i < e.length; i++) ref += e[i]! * e[i]!;
-    const bound = RTOL + (ATOL * Math.sqrt(e.length)) / Math.max(Math.sqrt(ref), 1e-300);
-    if (!(c.normwise <= worst)) {
-      worst = Number.isNaN(c.normwise) ? Number.POSITIVE_INFINITY : c.normwise;
+    const check = checkNormwise(name, a, e, TENSOR_TOLERANCE);
+    const { normwise } = check.comparison;
+    if (!(normwise <= worst)) {
+      worst = Number.isNaN(normwise) ? Number.POSITIVE_INFINITY : normwise;
       worstName = name;
     }
-    if (!(c.normwise <= bound))
-      failures.push(`${name} norm-wise ${c.normwise.toExponential(2)} > ${bound.toExponential(2)}`);
+    if (check.failure) failures.push(check.failure);
   };
   check('loss', [loss], [expected.loss]);
   for (const [name, e] of Object.entries(expected.paramGrads)) {

@@ -1,22 +1,11 @@
 // Agreement of the TF.js peer with treegrad's Float64 reference, for the benchmark page to confirm a
 // backend (webgpu runs only there) computes the same thing before it is timed.
+import { compare } from '../../src/check/compare.ts';
 import type { Params } from '../../src/params/params.ts';
 import { tensorNames } from '../../src/params/shapes.ts';
 import { referenceGrad } from '../../src/reference/grad.ts';
 import type { Tree } from '../../src/trees/tree.ts';
 import { type TfjsBackend, tfjsModel } from './tfjs.ts';
-
-/** Norm-wise relative error ‖a − e‖ / ‖e‖ (the absolute ‖a − e‖ where e is all zeros). */
-export function relError(a: ArrayLike<number>, e: ArrayLike<number>): number {
-  if (a.length !== e.length) throw new RangeError(`lengths differ: ${a.length} vs ${e.length}`);
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < e.length; i++) {
-    diff += ((a[i] as number) - (e[i] as number)) ** 2;
-    ref += (e[i] as number) ** 2;
-  }
-  return Math.sqrt(diff) / (ref > 0 ? Math.sqrt(ref) : 1);
-}
 
 /** How closely one TF.js step matches the reference: loss and every gradient tensor. */
 export interface TfjsAgreement {
@@ -50,7 +39,7 @@ export async function tfjsAgreement(
       const a = got[name];
       const e = ref.paramGrads[name];
       if (a === undefined || e === undefined) throw new Error(`gradient "${name}" missing`);
-      grads[name] = relError(a, e);
+      grads[name] = compare(name, a, e, { atol: 0, rtol: 0 }).normwise;
     }
     const lossError = Math.abs(loss - ref.loss) / Math.abs(ref.loss);
     return {

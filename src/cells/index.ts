@@ -30,4 +30,17 @@ export function cellList(joiner = 'or'): string {
   return CELLS.length === 1 ? CELLS[0]! : `${CELLS.slice(0, -1).join(', ')} ${joiner} ${CELLS.at(-1)}`;
 }
 
+/**
+ * d × d multiply-adds of the forward pass over `internal` nodes of `cell` at hidden size `dim`: its
+ * mat-vecs per internal node (model.md) · d² each. The classifier and the leaves are left out.
+ */
+export function forwardMultiplyAdds(cell: Cell, dim: number, internal: number): number {
+  return REGISTRY[cell].matvecs * internal * dim * dim;
+}
+
+/** Multiply-adds of a training step (forward and backward): the backward does about twice the forward's. */
+export function stepMultiplyAdds(cell: Cell, dim: number, internal: number): number {
+  return 3 * forwardMultiplyAdds(cell, dim, internal);
+}
+
 export type * from './types.ts';

@@ -1,5 +1,6 @@
 // Float checks against the Float64 reference: |a − e| ≤ atol + rtol·|e| per element, and the
-// norm-wise relative error ‖a − e‖ / ‖e‖ per tensor.
+// norm-wise check ‖a − e‖ ≤ rtol·‖e‖ + atol·√n per tensor. The tests, the benchmark and its
+// peers all check with these.
 
 /** Tolerances of one tensor. */
 export interface Tolerance {
@@ -17,8 +18,11 @@ export interface Comparison {
   worstIndex: number;
   actual: number;
   expected: number;
-  /** ‖a − e‖₂ / max(‖e‖₂, tiny). */
+  /** ‖a − e‖₂ / ‖e‖₂ (the absolute ‖a − e‖₂ where e is all zeros). */
   normwise: number;
+  /** ‖a − e‖₂ and ‖e‖₂. */
+  diffNorm: number;
+  refNorm: number;
   /** Largest |a − e| / |e| over elements with e ≠ 0. */
   maxRel: number;
 }
@@ -62,7 +66,9 @@ export function compare(
     worstIndex,
     actual: actual[worstIndex] ?? Number.NaN,
     expected: expected[worstIndex] ?? Number.NaN,
-    normwise: Math.sqrt(diff2) / Math.max(Math.sqrt(ref2), 1e-300),
+    normwise: Math.sqrt(diff2) / (ref2 > 0 ? Math.sqrt(ref2) : 1),
+    diffNorm: Math.sqrt(diff2),
+    refNorm: Math.sqrt(ref2),
     maxRel,
   };
 }
@@ -86,4 +92,45 @@ export function assertClose(
   const c = compare(name, actual, expected, tol);
   if (!c.ok) throw new Error(describe(c, tol));
   return c;
+}
+
+/** The norm-wise tolerance of a float32 tensor against the Float64 reference (the floor covers near-zero tensors). */
+export const TENSOR_TOLERANCE: Readonly<Tolerance> = { atol: 1e-7, rtol: 1e-4 };
+
+/** The outcome of a norm-wise check of one tensor. */
+export interface NormwiseCheck {
+  ok: boolean;
+  comparison: Comparison;
+  /** The tolerance on `comparison.normwise`: rtol + atol·√n / ‖e‖. */
+  bound: number;
+  /** Why it failed (undefined when ok): `describeNormwise`'s line. */
+  failure?: string;
+}
+
+/**
+ * A tensor norm-wise: ‖a − e‖ ≤ rtol·‖e‖ + atol·√n (atol per element, so the floor grows with the
+ * tensor's size). NaN and length mismatches fail.
+ */
+export function checkNormwise(
+  name: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance = TENSOR_TOLERANCE,
+): NormwiseCheck {
+  const c = compare(name, actual, expected, { atol: 0, rtol: tol.rtol });
+  const allowed = tol.rtol * c.refNorm + tol.atol * Math.sqrt(expected.length);
+  const bound = allowed / (c.refNorm > 0 ? c.refNorm : 1);
+  const ok = c.diffNorm <= allowed;
+  const check: NormwiseCheck = { ok, comparison: c, bound };
+  if (!ok) check.failure = describeNormwise(c, bound, tol);
+  return check;
+}
+
+/** One line for a norm-wise failure: `NOT OK dW norm-wise 3.2e-3 > 1.0e-4: …` with the worst element. */
+export function describeNormwise(c: Comparison, bound: number, tol: Tolerance): string {
+  return (
+    `NOT OK ${c.name} norm-wise ${c.normwise.toExponential(2)} > ${bound.toExponential(2)}: ` +
+    `max|a−e| ${c.maxAbs.toExponential(2)}, worst [${c.worstIndex}] ${c.actual} vs ${c.expected} ` +
+    `(atol ${tol.atol}·√n, rtol ${tol.rtol})`
+  );
 }

@@ -1,6 +1,6 @@
 // Pure: an experiment grid cut into N disjoint shards of about equal estimated cost, so a
 // scheduler's array tasks (Slurm, Kubernetes Indexed Jobs) finish together. No I/O.
-import { REGISTRY } from '../cells/index.ts';
+import { forwardMultiplyAdds } from '../cells/index.ts';
 import type { GridPoint } from './grid.ts';
 
 export type { GridPoint };
@@ -36,7 +36,7 @@ const EVAL_BATCH = 250;
 export function pointCost(point: GridPoint, s: CostSettings): number {
   const words = point.dataset === 0 ? Math.max(1, s.meanWords ?? 1) : 10 * point.dataset - 4.5;
   const internal = words - 1;
-  const perTree = REGISTRY[point.cell].matvecs * internal * s.dim * s.dim;
+  const perTree = forwardMultiplyAdds(point.cell, s.dim, internal);
   const treesPerEpoch = 3 * s.trainSize + s.devSize + 3 * s.testSize;
   const work = s.epochs * treesPerEpoch * perTree + 3 * s.testSize * perTree;
   const steps =

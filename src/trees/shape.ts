@@ -99,5 +99,12 @@ export function leaves(tree: Tree): string[] {
 
 /** Number of nodes (leaves and internal). */
 export function size(tree: Tree): number {
-  return preorder(tree).length;
+  let n = 0;
+  const stack: Tree[] = [tree];
+  while (stack.length > 0) {
+    const t = stack.pop() as Tree;
+    n++;
+    if (t.kind === 'node') stack.push(t.left, t.right);
+  }
+  return n;
 }

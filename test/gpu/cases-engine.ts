@@ -1,6 +1,11 @@
 // Engine cases: both cells × three schedules × hidden sizes × tree shapes, every number checked
 // against the Float64 reference (loss, every parameter gradient, every node's gh and gc).
-import { compare, describe as describeComparison } from '../../src/check/compare.ts';
+import {
+  TENSOR_TOLERANCE,
+  checkNormwise,
+  compare,
+  describe as describeComparison,
+} from '../../src/check/compare.ts';
 import { TreeEngine } from '../../src/engine/engine.ts';
 import { nodeGrads } from '../../src/engine/report.ts';
 import { initParams } from '../../src/params/params.ts';
@@ -32,30 +37,20 @@ export const SHAPES: Record<string, (rng: Rng) => Tree[]> = {
 };
 
 /** Tolerances: tensors norm-wise, per-node norms element-wise relative (see checkEngine). */
-export const TENSOR_RTOL = 1e-4;
+export const TENSOR_RTOL = TENSOR_TOLERANCE.rtol;
 const TENSOR_RTOL_D1 = 1e-3;
-const TENSOR_ATOL = 1e-7;
 const NORM_RTOL = 1e-4;
 const NORM_RTOL_D1 = 1e-3;
 const NORM_PARENT_ATOL = 1e-5;
 const F32_MIN_NORMAL = 2 ** -126;
 
 /**
- * A tensor against the reference, norm-wise: ‖a − e‖ ≤ rtol·‖e‖ + TENSOR_ATOL·√n. Returns the
- * comparison and, when it fails, the line that says so.
+ * A tensor against the reference, norm-wise: ‖a − e‖ ≤ rtol·‖e‖ + atol·√n (checkNormwise, atol
+ * TENSOR_TOLERANCE's). Returns the comparison and, when it fails, the line that says so.
  */
 export function tensorCheck(name: string, actual: ArrayLike<number>, exp: ArrayLike<number>, rtol: number) {
-  const c = compare(name, actual, exp, { atol: 0, rtol });
-  const bound = rtol + (TENSOR_ATOL * Math.sqrt(exp.length)) / Math.max(norm2(exp), 1e-300);
-  const failure =
-    c.normwise <= bound ? undefined : describeComparison({ ...c, ok: false }, { atol: TENSOR_ATOL, rtol });
+  const { comparison: c, failure } = checkNormwise(name, actual, exp, { ...TENSOR_TOLERANCE, rtol });
   return { c, failure };
-}
-
-function norm2(x: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
-  return Math.sqrt(s);
 }
 
 /** Pre-order parent of each node from the depths (−1 for the root). */

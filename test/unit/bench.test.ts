@@ -14,11 +14,13 @@ import { makeForest, randomTreeOfHeight, validationForest } from '../../bench/fo
 import { timedResult, untimed, widestLevelGflops } from '../../bench/measure.ts';
 import { capReason, forwardFlops, gflops, median, perSecond, stepFlops } from '../../bench/napkin.ts';
 import { stamp } from '../../bench/output.ts';
-import { escapeHtml, reportHtml, scriptJson } from '../../bench/report.ts';
+import { reportHtml, scriptJson } from '../../bench/report.ts';
 import type { BenchResult, PointResult } from '../../bench/result.ts';
-import { chainSlopes, goalLines, slope, speedups, summaryTable, toCsv } from '../../bench/tables.ts';
+import { chainSlopes, goalLines, speedups, summaryTable, toCsv } from '../../bench/tables.ts';
 import { checkAgainst } from '../../bench/validate.ts';
 import { CELLS } from '../../src/cells/index.ts';
+import { leastSquaresSlope } from '../../src/report/aggregate.ts';
+import { escapeXml } from '../../src/report/svg.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { height } from '../../src/trees/shape.ts';
 
@@ -195,8 +197,9 @@ describe('tables and report', () => {
       ['tfjs-webgpu', 4],
     ]);
     expect(chainSlopes(points)).toEqual([{ label: 'rnn d=8 ×2', msPerLevel: 2.5 }]);
-    expect(slope([1, 2, 3], [2, 4.5, 6])).toBeCloseTo(2);
-    expect(slope([4, 4], [1, 2])).toBeNaN();
+    const xy = (xs: number[], ys: number[]) => xs.map((x, i) => ({ x, y: ys[i]! }));
+    expect(leastSquaresSlope(xy([1, 2, 3], [2, 4.5, 6]))).toBeCloseTo(2);
+    expect(leastSquaresSlope(xy([4, 4], [1, 2]))).toBeNull();
     const levelTimes = [{ level: 1, rows: 2, forwardUs: 3, backwardUs: 5 }];
     const profiled = { ...timed('level', 30), depth: 12, levelTimes };
     expect(chainSlopes([points[0]!, profiled])[0]?.gpuUsPerLevel).toBe(8);
@@ -219,7 +222,7 @@ describe('tables and report', () => {
     expect(html).not.toContain('<d>');
     expect(html).toContain('id="rate-chain"');
     expect(scriptJson({ s: '</script>' })).toBe('{"s":"\\u003c/script>"}');
-    expect(escapeHtml('a & "b"')).toBe('a &amp; &quot;b&quot;');
+    expect(escapeXml('a & "b"')).toBe('a &amp; &quot;b&quot;');
     expect(stamp(result.startedAt)).toBe('2025-01-31T12-00-00Z');
   });
 });

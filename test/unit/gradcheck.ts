@@ -1,5 +1,6 @@
 // Central finite differences in Float64 against the reference's analytic gradients.
 import { REGISTRY } from '../../src/cells/index.ts';
+import { type Comparison, type Tolerance, compare } from '../../src/check/compare.ts';
 import { type Cell, type Params, initParams } from '../../src/params/index.ts';
 import {
   forwardTree,
@@ -16,53 +17,6 @@ import { zerosLike } from '../../src/params/params.ts';
 
 /** Finite-difference step. */
 export const STEP = 1e-6;
-
-/** |a − e| ≤ atol + rtol·|e|. */
-export interface Tolerance {
-  atol: number;
-  rtol: number;
-}
-
-/** Worst disagreement of one tensor (or one node's vector). */
-export interface Check {
-  name: string;
-  ok: boolean;
-  /** Largest |a − e| over all elements. */
-  maxAbs: number;
-  /** Largest |a − e| / (atol + rtol·|e|): ok iff ≤ 1. */
-  worstRatio: number;
-  worstIndex: number;
-  analytic: number;
-  numeric: number;
-}
-
-/** Compares analytic `a` with numeric `e` elementwise. */
-export function compare(name: string, a: ArrayLike<number>, e: ArrayLike<number>, tol: Tolerance): Check {
-  let worst: Check = { name, ok: true, maxAbs: 0, worstRatio: 0, worstIndex: -1, analytic: 0, numeric: 0 };
-  for (let i = 0; i < e.length; i++) {
-    const diff = Math.abs((a[i] as number) - (e[i] as number));
-    const ratio = diff / (tol.atol + tol.rtol * Math.abs(e[i] as number));
-    const maxAbs = Math.max(worst.maxAbs, diff);
-    if (ratio > worst.worstRatio || worst.worstIndex < 0) {
-      worst = {
-        name,
-        ok: ratio <= 1,
-        maxAbs,
-        worstRatio: ratio,
-        worstIndex: i,
-        analytic: a[i] as number,
-        numeric: e[i] as number,
-      };
-    } else worst.maxAbs = maxAbs;
-  }
-  worst.ok = worst.worstRatio <= 1;
-  return worst;
-}
-
-/** Human-readable line for a failed check. */
-export function describe(c: Check): string {
-  return `${c.name}: NOT OK, worst index ${c.worstIndex}: analytic ${c.analytic} vs numeric ${c.numeric} (max |diff| ${c.maxAbs.toExponential(2)})`;
-}
 
 /** Where the loss is taken: the root only, or every labelled node. */
 export type LossMode = 'root' | 'all';
@@ -114,7 +68,7 @@ export function checkParamGrads(
   trees: readonly Tree[],
   tol: Tolerance,
   loss: LossMode = 'root',
-): Check[] {
+): Comparison[] {
   const { paramGrads } = referenceGrad(params, trees, undefined, { loss });
   return Object.entries(params.tensors).map(([name, t]) => {
     const numeric = new Float64Array(t.length);
@@ -132,13 +86,18 @@ export function checkParamGrads(
 }
 
 /** Checks ∂J_t/∂h and (memory cells) ∂J_t/∂c at every node of one tree against central differences. */
-export function checkNodeGrads(params: Params, tree: Tree, tol: Tolerance, mode: LossMode = 'root'): Check[] {
+export function checkNodeGrads(
+  params: Params,
+  tree: Tree,
+  tol: Tolerance,
+  mode: LossMode = 'root',
+): Comparison[] {
   const ids = wordIndex(params.vocab);
   const label = tree.label ?? 0;
   const g = gradTree(params, tree, label, ids, 1, zerosLike(params), mode);
   const loss = (nudge: { node: number; which: 'h' | 'c'; index: number; delta: number }) =>
     treeLoss(params, tree, ids, mode, nudge);
-  const checks: Check[] = [];
+  const checks: Comparison[] = [];
   for (let node = 0; node < g.nodes.length; node++) {
     for (const which of REGISTRY[params.cell].hasC ? (['h', 'c'] as const) : (['h'] as const)) {
       const numeric = new Float64Array(params.dim);

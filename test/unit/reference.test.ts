@@ -14,14 +14,8 @@ import {
   rightChain,
   withRootLabel,
 } from '../../src/trees/index.ts';
-import {
-  type Check,
-  type Tolerance,
-  checkNodeGrads,
-  checkParamGrads,
-  describe as explain,
-  testParams,
-} from './gradcheck.ts';
+import { type Comparison, type Tolerance, describe as explain } from '../../src/check/compare.ts';
+import { checkNodeGrads, checkParamGrads, testParams } from './gradcheck.ts';
 
 /** Finite differences (step 1e-6, Float64) must agree this well with the analytic gradients. */
 const TOL: Tolerance = { atol: 1e-9, rtol: 1e-6 };
@@ -58,9 +52,9 @@ afterAll(() => {
   );
 });
 
-function expectAllOk(cell: Cell, checks: Check[]): void {
+function expectAllOk(cell: Cell, checks: Comparison[]): void {
   worst[cell] = Math.max(worst[cell] ?? 0, ...checks.map((c) => c.maxAbs));
-  const failed = checks.filter((c) => !c.ok).map(explain);
+  const failed = checks.filter((c) => !c.ok).map((c) => explain(c, TOL));
   expect(failed).toEqual([]);
 }
 
