@@ -29,12 +29,10 @@ export {
 } from './params/json.ts';
 
 // The Float64 reference: forward and backward of one batch, per-node gradient norms.
-export {
-  type ForwardResult,
-  TreeDataError,
-  referenceForward,
-} from './reference/forward.ts';
-export { type GradOptions, type GradResult, type NodeGrad, referenceGrad } from './reference/grad.ts';
+export { type ForwardResult, referenceForward } from './reference/forward.ts';
+export { type GradOptions, referenceGrad } from './reference/grad.ts';
+export type { GradResult, NodeGrad } from './grad/result.ts';
+export { TreeDataError } from './trees/labels.ts';
 
 // The GPU: a device, the engine, its per-node results.
 export { type Gpu, type GpuOptions, GpuUnavailableError, getGpu } from './gpu/device.ts';

@@ -6,8 +6,7 @@ import { uploadBuffer, type Words } from '../gpu/buffers.ts';
 import { RANGE_STRIDE } from '../gpu/kernel.ts';
 import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
-import { treeLabel, wordIndex } from '../reference/forward.ts';
-import { lossLabels } from '../reference/grad.ts';
+import { lossLabels, treeLabel, wordIndex } from '../trees/labels.ts';
 import type { Tree } from '../trees/tree.ts';
 import type { ParamLayout } from './layout.ts';
 

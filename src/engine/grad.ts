@@ -3,7 +3,7 @@
 import { getGpu } from '../gpu/device.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
 import type { Params } from '../params/params.ts';
-import { focalRatio, type GradResult } from '../reference/grad.ts';
+import { focalRatio, type GradResult } from '../grad/result.ts';
 import type { Tree } from '../trees/tree.ts';
 import { TreeEngine } from './engine.ts';
 import { type BatchRange, type DeviceLimits, deviceLimits, splitBatches, treeBatchSize } from './limits.ts';

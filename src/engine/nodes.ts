@@ -1,5 +1,5 @@
 // Per-node results of an engine step, tree by tree in pre-order: the public face of nodeGrads.
-import type { NodeGrad } from '../reference/grad.ts';
+import type { NodeGrad } from '../grad/result.ts';
 import type { GpuBatch } from './batch.ts';
 import type { TreeEngine } from './engine.ts';
 import { nodeGrads } from './report.ts';

@@ -1,7 +1,7 @@
 // From rows back to trees: per-node gradient norms in each tree's pre-order, as the reference
 // and `treegrad grad` report them.
 import type { LevelPlan } from '../plan/levels.ts';
-import type { NodeGrad } from '../reference/grad.ts';
+import type { NodeGrad } from '../grad/result.ts';
 
 /**
  * Per tree, in pre-order: depth, gh (and gc when `hasC`), and the word at leaves, from the

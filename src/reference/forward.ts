@@ -7,18 +7,10 @@ import type { Tree } from '../trees/tree.ts';
 import { cellDef } from '../cells/index.ts';
 import type { Saved } from '../cells/types.ts';
 import { crossEntropy, matVecAdd, softmax } from './linalg.ts';
+import { TreeDataError, treeLabel, wordIndex } from '../trees/labels.ts';
 
-/** Bad input trees for given parameters (unknown word, missing or out-of-range label, bad focal index). */
-export class TreeDataError extends Error {
-  override name = 'TreeDataError';
-  /** `tree` is 1-based: the line of a one-tree-per-line file. */
-  constructor(
-    readonly tree: number,
-    readonly reason: string,
-  ) {
-    super(`tree ${tree} (line ${tree}): ${reason}`);
-  }
-}
+// The label checks live beside the trees (the engine uses them too); re-exported for the reference's users.
+export { TreeDataError, treeLabel, wordIndex } from '../trees/labels.ts';
 
 /** One node after the forward pass, in pre-order; `saved` is what the cell's backward needs. */
 export interface NodeState {
@@ -47,11 +39,6 @@ export interface TreeForward {
   nodes: NodeState[];
   logits: Float64Array;
   probs: Float64Array;
-}
-
-/** word → row of E, for a vocabulary. */
-export function wordIndex(vocab: readonly string[]): Map<string, number> {
-  return new Map(vocab.map((w, i) => [w, i]));
 }
 
 /** Runs the cell over one tree bottom-up; `treeNo` (1-based) names the tree in errors. */
@@ -99,16 +86,6 @@ export function forwardTree(
   const logits = Float64Array.from(tensor(P, 'bc'));
   matVecAdd(logits, tensor(P, 'Wc'), root.h, params.classes, d);
   return { nodes, logits, probs: softmax(logits) };
-}
-
-/** The class label of tree `treeNo` (1-based): given, or the root's; checked against 0 … classes−1. */
-export function treeLabel(tree: Tree, treeNo: number, classes: number, given?: number): number {
-  const label = given ?? tree.label;
-  if (label === undefined) throw new TreeDataError(treeNo, 'the root has no label (the class)');
-  if (!Number.isInteger(label) || label < 0 || label >= classes) {
-    throw new TreeDataError(treeNo, `label ${label} is outside 0 … ${classes - 1} (${classes} classes)`);
-  }
-  return label;
 }
 
 /** Evaluation output of one tree: h (and c) per node in pre-order, logits, probabilities, prediction, loss if labelled. */

@@ -3,19 +3,16 @@
 // trees); per-node gradients of each tree's own loss.
 import type { Params } from '../params/params.ts';
 import { tensor, zerosLike } from '../params/params.ts';
-import { preorder } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
 import { cellDef } from '../cells/index.ts';
-import { type NodeState, TreeDataError, forwardTree, treeLabel, wordIndex } from './forward.ts';
+import { type NodeState, forwardTree } from './forward.ts';
+import { type GradResult, type NodeGrad, focalRatio } from '../grad/result.ts';
+import { lossLabels, treeLabel, wordIndex } from '../trees/labels.ts';
 import { crossEntropy, matTVecAdd, matVecAdd, norm, outerAdd, softmax } from './linalg.ts';
 
-/** One node's gradient record, in pre-order: gh = ‖∂J_t/∂h‖, gc = ‖∂J_t/∂c‖ (cells with a memory cell), word at leaves. */
-export interface NodeGrad {
-  depth: number;
-  gh: number;
-  gc?: number;
-  word?: string;
-}
+// The result types and focal ratios are shared with the engine; re-exported for the reference's users.
+export { type GradResult, type NodeGrad, focalIndex, focalRatio } from '../grad/result.ts';
+export { lossLabels } from '../trees/labels.ts';
 
 /** Gradients of one tree's own loss J_t: per node (pre-order) ∂J_t/∂h and, for a cell with a memory cell, total ∂J_t/∂c. */
 export interface TreeGrad {
@@ -23,15 +20,6 @@ export interface TreeGrad {
   dh: Float64Array[];
   dc: Float64Array[] | undefined;
   nodes: NodeState[];
-}
-
-/** Result of referenceGrad: batch loss, parameter gradients by name, per-node norms and focal ratios. */
-export interface GradResult {
-  loss: number;
-  paramGrads: Record<string, Float64Array>;
-  nodes: NodeGrad[][];
-  /** gh(focal)/gh(root) per tree; null where the tree has no focal leaf. */
-  ratios: (number | null)[];
 }
 
 /**
@@ -42,32 +30,6 @@ export interface GradResult {
 export interface GradOptions {
   focal?: number;
   loss?: 'root' | 'all';
-}
-
-const KEYWORD = /^k\d+$/;
-
-/**
- * The class of every pre-order node that takes a loss: the root's `label`, and with `loss` 'all'
- * every other labelled node's own label (checked against 0 … classes−1); undefined elsewhere.
- */
-export function lossLabels(
-  tree: Tree,
-  label: number,
-  classes: number,
-  treeNo: number,
-  loss: 'root' | 'all' = 'root',
-): (number | undefined)[] {
-  const nodes = preorder(tree);
-  return nodes.map((t, i) => {
-    if (i === 0) return label;
-    if (loss === 'root' || t.label === undefined) return undefined;
-    if (!Number.isInteger(t.label) || t.label < 0 || t.label >= classes)
-      throw new TreeDataError(
-        treeNo,
-        `node ${i} (pre-order) has label ${t.label}, outside 0 … ${classes - 1} (${classes} classes)`,
-      );
-    return t.label;
-  });
 }
 
 /**
@@ -143,33 +105,6 @@ export function gradTree(
     }
   }
   return { loss: total, dh, dc, nodes: f.nodes };
-}
-
-/** Pre-order index of the focal node of tree `treeNo`: the option if given, else its single keyword leaf. */
-export function focalIndex(
-  nodes: readonly { word?: string }[],
-  treeNo: number,
-  focal: number | undefined,
-): number | undefined {
-  if (focal !== undefined) {
-    if (!Number.isInteger(focal) || focal < 0 || focal >= nodes.length) {
-      throw new TreeDataError(treeNo, `focal node ${focal} is not a pre-order index 0 … ${nodes.length - 1}`);
-    }
-    return focal;
-  }
-  const keywords = nodes.flatMap((s, i) => (s.word !== undefined && KEYWORD.test(s.word) ? [i] : []));
-  return keywords.length === 1 ? keywords[0] : undefined;
-}
-
-/** gh(focal)/gh(root) of one tree's pre-order node records; null without a focal node or when not finite. */
-export function focalRatio(
-  nodes: readonly NodeGrad[],
-  treeNo: number,
-  focal: number | undefined,
-): number | null {
-  const f = focalIndex(nodes, treeNo, focal);
-  const ratio = f === undefined ? null : (nodes[f] as NodeGrad).gh / (nodes[0] as NodeGrad).gh;
-  return ratio !== null && Number.isFinite(ratio) ? ratio : null;
 }
 
 /**
