@@ -1,9 +1,7 @@
 // One way to a GPUDevice, in a browser (navigator.gpu) or in Node (Dawn, the `webgpu` package).
+import { GpuUnavailableError } from './unavailable.ts';
 
-/** Raised when no WebGPU adapter or device can be had: says where and what to install. */
-export class GpuUnavailableError extends Error {
-  override name = 'GpuUnavailableError';
-}
+export { GpuUnavailableError } from './unavailable.ts';
 
 /** What an adapter is, in the terms `gpu-info` prints. */
 export interface AdapterSummary {

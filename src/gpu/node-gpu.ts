@@ -1,6 +1,6 @@
 // Node only: Dawn's WebGPU implementation from the `webgpu` package.
 import { vulkanEnv } from './vulkan-env.ts';
-import { GpuUnavailableError } from './device.ts';
+import { GpuUnavailableError } from './unavailable.ts';
 
 let cached: GPU | undefined;
 
