@@ -3,8 +3,8 @@
 // the one before), and how fast our tiled GEMM and our gather_matmul kernel multiply square
 // matrices (dispatch only: buffers are made once and reused).
 import { readBuffer } from '../src/gpu/buffers.ts';
-import { GatherMatmul, gatherMatmulReference } from '../src/gpu/gather-matmul.ts';
-import { Gemm, gemmReference } from '../src/gpu/gemm.ts';
+import { GatherMatmul, gatherMatmulReference } from '../src/matmul/gather.ts';
+import { Gemm, gemmReference } from '../src/matmul/gemm.ts';
 import type { KernelCache } from '../src/gpu/kernel.ts';
 import { Rng } from '../src/rng/index.ts';
 import { gflops, matmulFlops, median } from './napkin.ts';

@@ -2,7 +2,7 @@
 // a real kernel (a gathered matrix product) against Float64 in JavaScript.
 import type { Gpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
-import { runSelfcheck } from '../gpu/selfcheck.ts';
+import { runSelfcheck } from '../matmul/gather-check.ts';
 import { byId, messageOf } from './dom.ts';
 
 /** One line naming the adapter, e.g. "google swiftshader (CPU fallback)". */

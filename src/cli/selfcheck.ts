@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
-import { runSelfcheck } from '../gpu/selfcheck.ts';
+import { runSelfcheck } from '../matmul/gather-check.ts';
 import { CAPS, deviceLimits, LimitError, maxStorageBytes } from '../engine/limits.ts';
 import type { Command } from './command.ts';
 import { intFlag } from './data.ts';

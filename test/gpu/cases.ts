@@ -2,8 +2,8 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { assertClose, describe } from '../../src/check/compare.ts';
-import { gatherMatmul, gatherMatmulReference } from '../../src/gpu/gather-matmul.ts';
-import { gemm, gemmReference } from '../../src/gpu/gemm.ts';
+import { gatherMatmul, gatherMatmulReference } from '../../src/matmul/gather.ts';
+import { gemm, gemmReference } from '../../src/matmul/gemm.ts';
 import { BindingMismatchError } from '../../src/gpu/kernel.ts';
 import { engineAllLossCases, engineCases, engineDisposeCase, engineReloadCase } from './cases-engine.ts';
 import { rlstmCases } from './cases-rlstm.ts';

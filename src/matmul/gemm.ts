@@ -1,7 +1,7 @@
 // Host side of shaders/gemm.wgsl: C = A · B, row-major, the benchmark's matrix-product ceiling.
 import { computeDispatch } from '../plan/dispatch.ts';
-import { readBuffer, uploadBuffer } from './buffers.ts';
-import type { Kernel, KernelCache } from './kernel.ts';
+import { readBuffer, uploadBuffer } from '../gpu/buffers.ts';
+import type { Kernel, KernelCache } from '../gpu/kernel.ts';
 
 /** Threads of a workgroup along N (each owns a vec4 of columns) and along M (each 4 rows). */
 const WX = 8;

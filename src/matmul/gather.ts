@@ -1,7 +1,7 @@
 // Host side of shaders/gather_matmul.wgsl: Y[r] = W · X[idx[r]].
 import { computeDispatch } from '../plan/dispatch.ts';
-import { readBuffer, uploadBuffer } from './buffers.ts';
-import type { Kernel, KernelCache } from './kernel.ts';
+import { readBuffer, uploadBuffer } from '../gpu/buffers.ts';
+import type { Kernel, KernelCache } from '../gpu/kernel.ts';
 
 /** Tile edge of the kernel (its workgroup is TILE × TILE invocations). */
 export const GATHER_MATMUL_TILE = 16;

@@ -3,8 +3,8 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { type Comparison, compare, describe, type Tolerance } from '../check/compare.ts';
-import { gatherMatmul, gatherMatmulReference } from './gather-matmul.ts';
-import type { KernelCache } from './kernel.ts';
+import { gatherMatmul, gatherMatmulReference } from './gather.ts';
+import type { KernelCache } from '../gpu/kernel.ts';
 
 /** Size and seed of a self-check. */
 export interface SelfcheckOptions {
