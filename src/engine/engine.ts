@@ -13,7 +13,7 @@ import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layo
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceConstants, reduceTables } from './reduce.ts';
-import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
+import { batchUniforms, bindBatch, type EngineKernels, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
 export type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult, Update } from './types.ts';
@@ -68,7 +68,7 @@ export class TreeEngine {
   private constructor(
     readonly device: GPUDevice,
     readonly shape: ModelShape,
-    private readonly k: Record<string, Kernel>,
+    private readonly k: EngineKernels,
     private readonly maxPerDim: number,
   ) {
     this.layout = paramLayout(shape.cell, shape.dim, shape.vocab.length, shape.classes);
@@ -112,10 +112,7 @@ export class TreeEngine {
     // The level kernels' Params must be the cell's tensors, by name and in order.
     checkCellKernel(forward.info, shape.cell);
     checkCellKernel(backward.info, shape.cell);
-    const k = { leaf, forward, backward, classifier, reduce, partials, embed, norms } as Record<
-      string,
-      Kernel
-    >;
+    const k: EngineKernels = { leaf, forward, classifier, backward, reduce, partials, embed, norms };
     return new TreeEngine(device, shape, k, maxPerDim);
   }
 
@@ -173,7 +170,7 @@ export class TreeEngine {
    * trees' classes (default: the roots' labels).
    */
   upload(trees: readonly Tree[], labels?: readonly number[], options: BatchOptions = {}): GpuBatch {
-    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward!, this.layout, n));
+    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward, this.layout, n));
     this.batches.add(batch);
     return this.reload(batch, trees, labels, options);
   }
@@ -265,23 +262,21 @@ export class TreeEngine {
       run(kernel, group, launch.workgroups(ranges[2 * r + 1]!), r);
     const k = this.k;
     const numRanges = ranges.length / 2;
-    run(k.leaf!, groups.get('leaf')!, Math.ceil((plan.numLeaves * D) / WG));
-    for (let r = 0; r < numRanges; r++) level(k.forward!, groups.get('forward')!, this.spec.forward, r);
-    run(k.classifier!, groups.get('classifier')!, targets);
+    run(k.leaf, groups.leaf, Math.ceil((plan.numLeaves * D) / WG));
+    for (let r = 0; r < numRanges; r++) level(k.forward, groups.forward, this.spec.forward, r);
+    run(k.classifier, groups.classifier, targets);
     if (backward) {
-      for (let r = numRanges - 1; r >= 0; r--)
-        level(k.backward!, groups.get('backward')!, this.spec.backward, r);
+      for (let r = numRanges - 1; r >= 0; r--) level(k.backward, groups.backward, this.spec.backward, r);
       // Weight gradients: chunks of rows in parallel, then (when chunked) their sums in order.
       const cellChunks = chunking(plan.numInternal).numChunks;
-      run(k.reduce!, groups.get('cellReduce')!, this.reduce.cell.tiles * cellChunks);
-      if (cellChunks > 1)
-        run(k.partials!, groups.get('cellPartials')!, Math.ceil(this.reduce.cell.elements / WG));
+      run(k.reduce, groups.cellReduce, this.reduce.cell.tiles * cellChunks);
+      if (cellChunks > 1) run(k.partials, groups.cellPartials, Math.ceil(this.reduce.cell.elements / WG));
       const classChunks = chunking(targets).numChunks;
-      run(k.reduce!, groups.get('classReduce')!, this.reduce.classifier.tiles * classChunks);
+      run(k.reduce, groups.classReduce, this.reduce.classifier.tiles * classChunks);
       if (classChunks > 1)
-        run(k.partials!, groups.get('classPartials')!, Math.ceil(this.reduce.classifier.elements / WG));
-      run(k.embed!, groups.get('embed')!, Math.ceil((this.shape.vocab.length * D) / WG));
-      if (withNorms) run(k.norms!, groups.get('norms')!, Math.ceil(plan.numNodes / 64));
+        run(k.partials, groups.classPartials, Math.ceil(this.reduce.classifier.elements / WG));
+      run(k.embed, groups.embed, Math.ceil((this.shape.vocab.length * D) / WG));
+      if (withNorms) run(k.norms, groups.norms, Math.ceil(plan.numNodes / 64));
       if (options.update) {
         const u = options.update;
         run(u.kernel, u.group, u.workgroups);

@@ -10,6 +10,44 @@ import type { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceParams } from './reduce.ts';
 import type { ModelShape } from './types.ts';
 
+/** The engine's kernels, one per job, in the order a training step runs them. */
+export interface EngineKernels {
+  leaf: Kernel;
+  forward: Kernel;
+  classifier: Kernel;
+  backward: Kernel;
+  reduce: Kernel;
+  partials: Kernel;
+  embed: Kernel;
+  norms: Kernel;
+}
+
+/** The uniform buffers of a batch's whole-batch kernels, by the batch buffer's name (a type: GpuBatch.uniforms takes it as a record). */
+export type BatchUniforms = {
+  leafParams: Uint32Array;
+  classifierParams: Uint32Array;
+  cellReduceParams: Uint32Array;
+  cellPartialsParams: Uint32Array;
+  classReduceParams: Uint32Array;
+  classPartialsParams: Uint32Array;
+  embedParams: Uint32Array;
+  normsParams: Uint32Array;
+};
+
+/** The bind groups of one batch and schedule, one per dispatch kind (the two reductions run twice). */
+export interface BatchBindGroups {
+  leaf: GPUBindGroup;
+  forward: GPUBindGroup;
+  classifier: GPUBindGroup;
+  backward: GPUBindGroup;
+  cellReduce: GPUBindGroup;
+  cellPartials: GPUBindGroup;
+  classReduce: GPUBindGroup;
+  classPartials: GPUBindGroup;
+  embed: GPUBindGroup;
+  norms: GPUBindGroup;
+}
+
 /** What the helpers need of an engine. */
 export interface EngineParts {
   shape: ModelShape;
@@ -17,7 +55,7 @@ export interface EngineParts {
   spec: CellSpec;
   pool: BufferPool;
   reduce: { cell: ReduceTable; classifier: ReduceTable };
-  kernels: Record<string, Kernel>;
+  kernels: EngineKernels;
 }
 
 /** Makes the pooled state buffers big enough for a batch with this plan and classifier targets. */
@@ -55,7 +93,7 @@ export function ensureState(e: EngineParts, plan: LevelPlan, targets: number): v
  * The uniforms of the whole-batch kernels for a plan and its number of classifier targets (written
  * once per load). Weight gradients are of the mean over trees of each tree's loss.
  */
-export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number): Record<string, Uint32Array> {
+export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number): BatchUniforms {
   const L = e.layout;
   const D = e.shape.dim;
   const k = e.kernels;
@@ -64,18 +102,18 @@ export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number):
   const cls = reduceParams(e.reduce.classifier, targets, e.shape.classes, 1, 0, D, scale);
   // Every uniform packed by field name from its kernel's struct.
   return {
-    leafParams: k.leaf!.pack('params', { numLeaves: plan.numLeaves, offE: L.offsets.E! }),
-    classifierParams: k.classifier!.pack('params', {
+    leafParams: k.leaf.pack('params', { numLeaves: plan.numLeaves, offE: L.offsets.E! }),
+    classifierParams: k.classifier.pack('params', {
       numTargets: targets,
       offWc: L.offsets.Wc!,
       offbc: L.offsets.bc!,
     }),
-    cellReduceParams: k.reduce!.pack('params', cell.reduce),
-    cellPartialsParams: k.partials!.pack('params', cell.partials),
-    classReduceParams: k.reduce!.pack('params', cls.reduce),
-    classPartialsParams: k.partials!.pack('params', cls.partials),
-    embedParams: k.embed!.pack('params', { vocab: e.shape.vocab.length, offE: L.offsets.E!, scale }),
-    normsParams: k.norms!.pack('params', { numNodes: plan.numNodes, hasC: e.spec.hasC ? 1 : 0 }),
+    cellReduceParams: k.reduce.pack('params', cell.reduce),
+    cellPartialsParams: k.partials.pack('params', cell.partials),
+    classReduceParams: k.reduce.pack('params', cls.reduce),
+    classPartialsParams: k.partials.pack('params', cls.partials),
+    embedParams: k.embed.pack('params', { vocab: e.shape.vocab.length, offE: L.offsets.E!, scale }),
+    normsParams: k.norms.pack('params', { numNodes: plan.numNodes, hasC: e.spec.hasC ? 1 : 0 }),
   };
 }
 
@@ -83,10 +121,10 @@ export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number):
  * Bind groups of every kernel for `batch` and a schedule's ranges, cached in the batch until the
  * pool or the batch replaces a buffer.
  */
-export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): Map<string, GPUBindGroup> {
+export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): BatchBindGroups {
   const key = `${e.pool.generation}/${batch.generation}`;
   const cached = batch.cache.get(schedule);
-  if (cached?.key === key) return cached.value as Map<string, GPUBindGroup>;
+  if (cached?.key === key) return cached.value as BatchBindGroups;
   const p = (name: string) => e.pool.get(name);
   const b = (name: string) => batch.buffer(name);
   const all: Record<string, BufferResource> = {
@@ -115,7 +153,12 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
   };
   const bind = (kernel: Kernel, overrides: Record<string, BufferResource> = {}) => {
     const from = { ...all, ...overrides };
-    return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, from[d.name]!])));
+    const resource = (name: string) => {
+      const r = from[name];
+      if (!r) throw new Error(`${kernel.info.name}: no buffer for binding "${name}"`);
+      return r;
+    };
+    return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, resource(d.name)])));
   };
   const k = e.kernels;
   const cellReduce = { idx: b('children'), table: e.reduce.cell.buffer, params: b('cellReduceParams') };
@@ -125,21 +168,18 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     table: e.reduce.classifier.buffer,
     params: b('classReduceParams'),
   };
-  const groups = new Map<string, GPUBindGroup>([
-    ['leaf', bind(k.leaf!, { params: b('leafParams') })],
-    ['forward', bind(k.forward!)],
-    ['classifier', bind(k.classifier!, { params: b('classifierParams') })],
-    ['backward', bind(k.backward!)],
-    ['cellReduce', bind(k.reduce!, cellReduce)],
-    ['classReduce', bind(k.reduce!, classReduce)],
-    ['cellPartials', bind(k.partials!, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') })],
-    [
-      'classPartials',
-      bind(k.partials!, { table: e.reduce.classifier.buffer, params: b('classPartialsParams') }),
-    ],
-    ['embed', bind(k.embed!, { params: b('embedParams') })],
-    ['norms', bind(k.norms!, { params: b('normsParams') })],
-  ]);
+  const groups: BatchBindGroups = {
+    leaf: bind(k.leaf, { params: b('leafParams') }),
+    forward: bind(k.forward),
+    classifier: bind(k.classifier, { params: b('classifierParams') }),
+    backward: bind(k.backward),
+    cellReduce: bind(k.reduce, cellReduce),
+    cellPartials: bind(k.partials, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') }),
+    classReduce: bind(k.reduce, classReduce),
+    classPartials: bind(k.partials, { table: e.reduce.classifier.buffer, params: b('classPartialsParams') }),
+    embed: bind(k.embed, { params: b('embedParams') }),
+    norms: bind(k.norms, { params: b('normsParams') }),
+  };
   batch.cache.set(schedule, { key, value: groups });
   return groups;
 }
