@@ -14,7 +14,6 @@ const ROOTS = [
   '@tensorflow/tfjs-backend-cpu',
   'pure-rand',
   'wgsl_reflect',
-  'chart.js',
 ];
 /** Pieces of those packages a Linux x64 machine never loads. */
 const EXCLUDE = [

@@ -1,7 +1,6 @@
 // Node only: writes a run's files — bench/results/<timestamp>.{json,csv,html} and latest.* copies.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernelTables } from './kernels.ts';
 import { reportHtml } from './report.ts';
@@ -10,12 +9,6 @@ import { goalLines, summaryTable, toCsv } from './tables.ts';
 
 /** Where results go by default: bench/results/ (git-ignored). */
 export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-
-/** The Chart.js UMD bundle's source (dist/chart.umd.js of the installed chart.js). */
-export function chartJsSource(): string {
-  const main = createRequire(import.meta.url).resolve('chart.js');
-  return readFileSync(join(dirname(main), 'chart.umd.js'), 'utf8');
-}
 
 /** A file-name-safe stamp of the run's start: 2025-01-31T12-00-00Z. */
 export function stamp(startedAt: string): string {
@@ -33,7 +26,7 @@ export function writeOutputs(
   const files: [string, string][] = [
     ['json', JSON.stringify(result, null, 2) + '\n'],
     ['csv', toCsv(result.points)],
-    ['html', reportHtml(result, chartJsSource())],
+    ['html', reportHtml(result)],
   ];
   const written: string[] = [];
   for (const [ext, text] of files) {

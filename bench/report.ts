@@ -1,78 +1,85 @@
-// The HTML report of a run: one self-contained file (Chart.js inlined, the results inlined as
-// JSON). Charts per shape: nodes/s vs depth (a line per variant) and level's speed-up over each
-// peer vs depth, for the cell, d and batch chosen at the top. Pure: the caller reads Chart.js.
+// The HTML report of a run: one self-contained file with no scripts, its charts inline SVG drawn by
+// the experiment report's renderer (src/report/svg.ts). Charts per (cell, d, batch) and shape:
+// nodes/s vs depth (a line per variant) and level's speed-up over each peer vs depth. Pure.
 import { escapeXml } from '../src/report/svg.ts';
-import { SHAPES, VARIANTS } from './config.ts';
+import { type Series, svgPlot } from '../src/report/svg.ts';
+import { SHAPES, type Shape, VARIANTS, type Variant } from './config.ts';
 import { kernelTables } from './kernels.ts';
-import type { BenchResult } from './result.ts';
+import type { BenchResult, PointResult } from './result.ts';
 import { goalLines, summaryTable } from './tables.ts';
 
-/** JSON safe inside a <script> element (no "</script", no "<!--"). */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replaceAll('<', '\\u003c');
-}
-
-const COLORS: Record<string, string> = {
+const COLORS: Record<Variant, string> = {
   level: '#1b6ac9',
   tree: '#2a9d8f',
   node: '#e76f51',
   'tfjs-webgpu': '#8e44ad',
   'tfjs-cpu': '#b08900',
+  pytorch: '#c0392b',
   reference: '#555555',
 };
 
-// Runs in the report: fills the selects, then draws two charts per shape from the inlined data.
-const CLIENT = `
-const data = JSON.parse(document.getElementById('data').textContent);
-const colors = JSON.parse(document.getElementById('colors').textContent);
-const shapes = ${JSON.stringify(SHAPES)};
-const variants = ${JSON.stringify(VARIANTS)};
-const pts = data.points;
-const uniq = (key) => [...new Set(pts.map((p) => p[key]))];
-const sel = {};
-for (const key of ['cell', 'dim', 'batch']) {
-  const s = document.getElementById('sel-' + key);
-  for (const v of uniq(key)) s.add(new Option(String(v), String(v)));
-  s.onchange = draw;
-  sel[key] = s;
-}
-const charts = [];
-function chart(canvas, title, yTitle, datasets) {
-  return new Chart(canvas, {
-    type: 'line',
-    data: { datasets },
-    options: {
-      animation: false,
-      parsing: false,
-      plugins: { title: { display: true, text: title } },
-      scales: {
-        x: { type: 'linear', ticks: { precision: 0 }, title: { display: true, text: 'tree depth' } },
-        y: { type: 'logarithmic', title: { display: true, text: yTitle } },
-      },
-    },
+/** One line per variant over depth, from `y` of each timed point (points without a positive y are left out). */
+function lines(
+  here: readonly PointResult[],
+  variants: readonly Variant[],
+  y: (p: PointResult) => number | null,
+): Series[] {
+  return variants.flatMap((v) => {
+    const points = here
+      .filter((p) => p.variant === v)
+      .map((p) => ({ x: p.depth, y: y(p) }))
+      .filter((q): q is { x: number; y: number } => q.y !== null && q.y > 0)
+      .sort((a, b) => a.x - b.x);
+    return points.length ? [{ label: v, color: COLORS[v], points }] : [];
   });
 }
-function draw() {
-  charts.splice(0).forEach((c) => c.destroy());
-  const keep = (p) => p.cell === sel.cell.value && String(p.dim) === sel.dim.value && String(p.batch) === sel.batch.value;
-  for (const shape of shapes) {
-    const here = pts.filter((p) => keep(p) && p.shape === shape && p.medianMs !== null);
-    const line = (v, y) => ({
-      label: v, borderColor: colors[v], backgroundColor: colors[v],
-      data: here.filter((p) => p.variant === v).map((p) => ({ x: p.depth, y: y(p) })).filter((q) => q.y > 0).sort((a, b) => a.x - b.x),
-    });
-    const rates = variants.map((v) => line(v, (p) => p.nodesPerSec)).filter((d) => d.data.length);
-    const levelMs = (p) => here.find((q) => q.variant === 'level' && q.depth === p.depth)?.medianMs;
-    const ups = variants.filter((v) => v !== 'level')
-      .map((v) => line(v, (p) => (levelMs(p) ? p.medianMs / levelMs(p) : 0)))
-      .filter((d) => d.data.length);
-    const what = sel.cell.value + ' d=' + sel.dim.value + ', ' + sel.batch.value + ' trees';
-    charts.push(chart(document.getElementById('rate-' + shape), shape + ': nodes/s (' + what + ')', 'nodes/s', rates));
-    charts.push(chart(document.getElementById('up-' + shape), shape + ': speed-up of level over each peer (> 1: level is faster)', 'peer time / level time', ups));
-  }
+
+/** Per shape two plots for one (cell, d, batch): nodes/s over depth, and level's speed-up over each peer. */
+function shapePlots(points: readonly PointResult[], shape: Shape, what: string): string {
+  const here = points.filter((p) => p.shape === shape && p.medianMs !== null);
+  if (here.length === 0) return '';
+  const levelMs = (depth: number) => here.find((q) => q.variant === 'level' && q.depth === depth)?.medianMs;
+  const rates = svgPlot({
+    title: `${shape}: nodes/s (${what})`,
+    xLabel: 'tree depth',
+    yLabel: 'nodes/s',
+    series: lines(here, VARIANTS, (p) => p.nodesPerSec),
+    integerX: true,
+    logY: true,
+  });
+  const ups = svgPlot({
+    title: `${shape}: speed-up of level over each peer (> 1: level is faster)`,
+    xLabel: 'tree depth',
+    yLabel: 'peer time / level time',
+    series: lines(
+      here,
+      VARIANTS.filter((v) => v !== 'level'),
+      (p) => {
+        const level = levelMs(p.depth);
+        return level ? p.medianMs! / level : null;
+      },
+    ),
+    refLines: [{ y: 1, label: '' }],
+    integerX: true,
+    logY: true,
+  });
+  return `<div class="pair"><div>${rates}</div><div>${ups}</div></div>`;
 }
-draw();
-`;
+
+/** The charts: a folded section per (cell, d, batch) in sweep order, the first one open. */
+function charts(r: BenchResult): string {
+  const groups = new Map<string, PointResult[]>();
+  for (const p of r.points) {
+    const key = `${p.cell} d=${p.dim}, ${p.batch} trees`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups]
+    .map(([what, points], i) => {
+      const plots = SHAPES.map((shape) => shapePlots(points, shape, what)).join('\n');
+      return `<details${i === 0 ? ' open' : ''}><summary>${escapeXml(what)}</summary>\n${plots || '<p>nothing timed</p>'}\n</details>`;
+    })
+    .join('\n');
+}
 
 function validationRows(r: BenchResult): string {
   return r.validation
@@ -85,15 +92,11 @@ function validationRows(r: BenchResult): string {
     .join('\n');
 }
 
-/** The whole report as one HTML document; `chartJs` is the Chart.js UMD bundle's source. */
-export function reportHtml(r: BenchResult, chartJs: string): string {
+/** The whole report as one HTML document: no scripts, no external assets (charts are inline SVG). */
+export function reportHtml(r: BenchResult): string {
   const c = r.ceilings;
   const gf = (x: number | null) => (x === null ? 'n/a' : `${x.toPrecision(3)} GFLOP/s`);
   const unavailable = Object.entries(r.unavailable).map(([v, why]) => `${v}: ${why}`);
-  const canvases = SHAPES.map(
-    (s) =>
-      `<div class="pair"><div><canvas id="rate-${s}"></canvas></div><div><canvas id="up-${s}"></canvas></div></div>`,
-  ).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -102,6 +105,8 @@ export function reportHtml(r: BenchResult, chartJs: string): string {
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; max-width: 90rem; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; margin-bottom: 1rem; }
+.pair svg { max-width: 100%; height: auto; }
+summary { cursor: pointer; font-weight: 600; margin: 0.5rem 0; }
 pre { background: #f4f4f4; padding: 0.75rem; overflow-x: auto; }
 table { border-collapse: collapse; } td, th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd; }
 tr.bad { background: #fde2e1; }
@@ -123,8 +128,9 @@ tr.bad { background: #fde2e1; }
     .map((l) => `<li>${escapeXml(l)}</li>`)
     .join('')}</ul>
 <h2>Charts</h2>
-<p>cell <select id="sel-cell"></select> d <select id="sel-dim"></select> trees per batch <select id="sel-batch"></select></p>
-${canvases}
+<p>Per cell, d and batch, and per shape: nodes/s over depth (a line per variant, log scale) and
+the speed-up of level over each peer (peer time / level time, log scale).</p>
+${charts(r)}
 <h2>Validation against the Float64 reference</h2>
 <table><tr><th>cell</th><th>d</th><th>variant</th><th></th><th>worst (norm-wise)</th><th>error</th></tr>
 ${validationRows(r)}</table>
@@ -136,10 +142,6 @@ peer's time over level's (×: how many times faster level is; cap: skipped over 
 <p>Per (cell, d), the level point with the most internal nodes: every dispatch of a profiled step,
 the level kernels' least-squares fits t(n) = t0 + c·n, and the weight-gradient reduction's share.</p>
 <pre>${escapeXml(kernelTables(r).join('\n') || 'no timestamp queries: not measured')}</pre>
-<script type="application/json" id="data">${scriptJson(r)}</script>
-<script type="application/json" id="colors">${scriptJson(COLORS)}</script>
-<script>${chartJs.replaceAll('</script', '<\\/script')}</script>
-<script>${CLIENT}</script>
 </body>
 </html>
 `;

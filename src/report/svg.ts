@@ -1,5 +1,6 @@
-// A small dependency-free SVG plot: axes with ticks and labels, a legend, several line or scatter
-// series (a null y leaves a gap), optional dashed reference lines. Sized for 640 × 400.
+// A small dependency-free SVG plot: axes with ticks and labels (y linear or log10), a legend,
+// several line or scatter series (a null y leaves a gap), optional dashed reference lines. Sized
+// for 640 × 400. The static artefacts draw with it: the experiment report and the benchmark's.
 
 /** One point; a null or non-finite y is a missing point (a gap in the line). */
 export interface Point {
@@ -49,6 +50,8 @@ export interface PlotOptions {
   yDomain?: readonly [number, number];
   /** Only integer x ticks (depths, epochs). */
   integerX?: boolean;
+  /** A log10 y axis with ticks at powers of ten (rates, speed-ups); y ≤ 0 is a missing point. */
+  logY?: boolean;
 }
 
 /** Fixed categorical palette (Tableau 10). */
@@ -145,8 +148,30 @@ function text(x: number | string, y: number | string, content: string, attrs = '
   return `<text x="${x}" y="${y}" ${attrs} ${FONT}>${escapeXml(content)}</text>`;
 }
 
+/** A power-of-ten tick label: 0.01 … 10000 written out, beyond that 1e5, 1e-3. */
+function powerLabel(k: number): string {
+  return k >= -2 && k <= 4 ? String(10 ** k) : `1e${k}`;
+}
+
+/** The options with y (points, error bars, reference lines and y domain) moved to log10. */
+function toLogY(opts: PlotOptions): PlotOptions {
+  const log = (y: number | null) => (y !== null && y > 0 ? Math.log10(y) : null);
+  const series = opts.series.map((s) => ({
+    ...s,
+    points: s.points.map(({ err: _, ...p }) => ({ ...p, y: log(p.y) })),
+  }));
+  const refLines = (opts.refLines ?? []).flatMap((r) => (r.y > 0 ? [{ ...r, y: Math.log10(r.y) }] : []));
+  const out: PlotOptions = { ...opts, series, refLines, logY: false };
+  if (opts.yDomain) out.yDomain = [Math.log10(opts.yDomain[0]), Math.log10(opts.yDomain[1])];
+  return out;
+}
+
 /** The plot as an `<svg>` element for inline use in HTML (add xmlns to save it as a file of its own). */
 export function svgPlot(opts: PlotOptions): string {
+  return opts.logY ? plot(toLogY(opts), true) : plot(opts, false);
+}
+
+function plot(opts: PlotOptions, logY: boolean): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 400;
   const [left, top] = [MARGIN.left, MARGIN.top];
@@ -159,7 +184,7 @@ export function svgPlot(opts: PlotOptions): string {
     all.map((p) => p.x),
     opts.integerX ?? false,
   );
-  const ya = axis(opts.yDomain, ys, false);
+  const ya = axis(opts.yDomain, ys, logY);
   const sx = (x: number) => (left + ((x - xa.first) / xa.span) * pw).toFixed(1);
   const sy = (y: number) => (top + ph - ((y - ya.first) / ya.span) * ph).toFixed(1);
   const out = [
@@ -180,7 +205,8 @@ export function svgPlot(opts: PlotOptions): string {
   }
   for (const t of ya.ticks) {
     out.push(`<line x1="${left}" x2="${left + pw}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
-    out.push(text(left - 6, sy(t), tickLabel(t, ya.step), 'dy="0.35em" text-anchor="end"'));
+    const label = logY ? powerLabel(t) : tickLabel(t, ya.step);
+    out.push(text(left - 6, sy(t), label, 'dy="0.35em" text-anchor="end"'));
   }
   out.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
   for (const r of opts.refLines ?? []) {

@@ -14,7 +14,7 @@ import { makeForest, randomTreeOfHeight, validationForest } from '../../bench/fo
 import { timedResult, untimed, widestLevelGflops } from '../../bench/measure.ts';
 import { capReason, forwardFlops, gflops, median, perSecond, stepFlops } from '../../bench/napkin.ts';
 import { stamp } from '../../bench/output.ts';
-import { reportHtml, scriptJson } from '../../bench/report.ts';
+import { reportHtml } from '../../bench/report.ts';
 import type { BenchResult, PointResult } from '../../bench/result.ts';
 import { chainSlopes, goalLines, speedups, summaryTable, toCsv } from '../../bench/tables.ts';
 import { checkAgainst } from '../../bench/validate.ts';
@@ -215,13 +215,13 @@ describe('tables and report', () => {
     expect(goals).toMatch(/chain cost per level .* 2\.500 ms \(5\.00×\)/);
   });
 
-  it('the report is self-contained: Chart.js and the data inline, text escaped', () => {
-    const html = reportHtml(result, 'window.Chart = function () {};');
-    expect(html).toContain('window.Chart = function () {};');
+  it('the report is self-contained: no scripts, charts as inline SVG, text escaped', () => {
+    const html = reportHtml(result);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('<svg');
+    expect(html).toContain('chain: nodes/s (rnn d=8, 2 trees)');
     expect(html).toContain('&lt;d&gt;');
     expect(html).not.toContain('<d>');
-    expect(html).toContain('id="rate-chain"');
-    expect(scriptJson({ s: '</script>' })).toBe('{"s":"\\u003c/script>"}');
     expect(escapeXml('a & "b"')).toBe('a &amp; &quot;b&quot;');
     expect(stamp(result.startedAt)).toBe('2025-01-31T12-00-00Z');
   });

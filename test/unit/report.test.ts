@@ -347,6 +347,24 @@ describe('svg plot', () => {
     expect(niceTicks(-3.7, 0)).toEqual([-4, -3, -2, -1, 0]);
     expect(niceTicks(1, 3, 6, true)).toEqual([1, 2, 3]);
   });
+
+  it('a log y axis: ticks at powers of ten, y ≤ 0 left out (the benchmark report draws rates with it)', () => {
+    const points = [
+      { x: 1, y: 20 },
+      { x: 2, y: 0 },
+      { x: 3, y: 3000 },
+    ];
+    const svg = svgPlot({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [{ label: 'r', points }],
+      logY: true,
+    });
+    for (const tick of ['>10<', '>100<', '>1000<', '>10000<']) expect(svg).toContain(tick);
+    expect(svg.match(/<path d="M[^"]*"/)?.[0].match(/M/g)).toHaveLength(2);
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+  });
 });
 
 describe('findings across sentence lengths', () => {
