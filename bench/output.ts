@@ -3,9 +3,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernelTables } from './kernels.ts';
-import { reportHtml } from './report.ts';
+import { reportHtml } from './html.ts';
 import type { BenchResult } from './result.ts';
-import { goalLines, summaryTable, toCsv } from './tables.ts';
+import { goalLines, summaryTable, toCsv } from './summary.ts';
 
 /** Where results go by default: bench/results/ (git-ignored). */
 export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));

@@ -5,7 +5,7 @@ import { getGpu } from '../src/gpu/device.ts';
 import { OPTION_KEYS, parseConfig } from './config.ts';
 import type { BenchResult } from './result.ts';
 import { runSuite } from './suite.ts';
-import { goalLines, summaryTable } from './tables.ts';
+import { goalLines, summaryTable } from './summary.ts';
 
 /** What the driver reads back from the page. */
 export interface PageState {

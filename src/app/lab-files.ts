@@ -1,7 +1,7 @@
 // The lab's files: results as JSON (per cell, the fields of `treegrad train --out`) and as CSV
 // (one row per number), parameters in the CLI's format (`--save-params`), and downloads.
 import { REGISTRY } from '../cells/index.ts';
-import { paramLayout, unpackTensors } from '../engine/layout.ts';
+import { paramLayout, unpackTensors } from '../engine/param-layout.ts';
 import { type ParamsJson, paramsToJson } from '../params/json.ts';
 import type { Dataset } from '../train/dataset.ts';
 import type { CellRun } from './lab-run.ts';

@@ -2,7 +2,7 @@
 // each with its own engine. Pause, resume and stop act between steps; steps yield to the page
 // so its main thread stays free. Every epoch's numbers land in a CellRun the figures read.
 import type { Cell } from '../cells/index.ts';
-import { nodeGrads } from '../engine/report.ts';
+import { nodeGrads } from '../engine/node-norms.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
 import type { NodeGrad } from '../reference/grad.ts';
 import type { Dataset, Example } from '../train/dataset.ts';

@@ -13,7 +13,7 @@ import {
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { CELLS, cellList, isCell } from '../cells/index.ts';
-import { writeReport } from '../report/report.ts';
+import { writeReport } from '../report/write.ts';
 import { validateResult } from '../report/schema.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import {

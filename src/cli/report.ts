@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeReport } from '../report/report.ts';
+import { writeReport } from '../report/write.ts';
 import { gridStatus, statusLines } from '../train/grid.ts';
 import { type Command, UsageError } from './command.ts';
 

@@ -43,7 +43,7 @@ import {
   trainConfig,
 } from '../train/settings.ts';
 import { size as countNodes } from '../trees/shape.ts';
-import { unpackTensors, paramLayout } from '../engine/layout.ts';
+import { unpackTensors, paramLayout } from '../engine/param-layout.ts';
 import { type Command, UsageError } from './command.ts';
 import { intFlag } from './data.ts';
 import { join } from 'node:path';

@@ -11,5 +11,5 @@ export {
   keywordVocab,
   lengthRange,
 } from './keyword.ts';
-export { type SplitStats, formatStats, splitStats } from './stats.ts';
+export { type SplitStats, formatStats, splitStats } from './split-stats.ts';
 export { SPLITS, type VocabFile, readVocab, writeKeywordData } from './files.ts';

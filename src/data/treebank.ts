@@ -64,17 +64,31 @@ export function parseLabelList(text: string): string[] {
 
 const CANONICAL_INTEGER = /^(0|[1-9]\d*)$/;
 
+/**
+ * A treebank split: its whole text, or its lines without the newlines (a file streamed line by line,
+ * e.g. by `readLines` in Node).
+ */
+export type TreebankText = string | Iterable<string>;
+
+/** The lines of a split (a final newline ends the last line, as in a file). */
+function linesOf(text: TreebankText): Iterable<string> {
+  if (typeof text !== 'string') return text;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
 /** Reads the trees of `text` (one per line, blank and # lines skipped), labels through `label`. */
 function readTrees(
-  text: string,
+  text: TreebankText,
   source: string,
   label: (token: string, line: number, column: number) => number,
 ): TreebankTree[] {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
   const out: TreebankTree[] = [];
-  lines.forEach((line, k) => {
-    if (isSkippedLine(line)) return;
+  let k = -1;
+  for (const line of linesOf(text)) {
+    k++;
+    if (isSkippedLine(line)) continue;
     if (out.length >= CAPS.trees)
       throw new TreeParseError(source, k + 1, 1, `more than ${CAPS.trees} trees, the cap on one split`);
     const tree = parseTree(line, {
@@ -93,7 +107,7 @@ function readTrees(
         "the root has no label (the sentence's class)",
       );
     out.push({ tree, line: k + 1 });
-  });
+  }
   if (out.length === 0) throw new TreeParseError(source, 1, 1, 'no trees: expected one tree per line');
   return out;
 }
@@ -103,7 +117,7 @@ function readTrees(
  * class = the integer and the classes are 0 … the largest; otherwise the distinct labels in
  * code-unit order (so the order of the file does not matter). Errors are located.
  */
-export function collectLabels(text: string, source: string): LabelList {
+export function collectLabels(text: TreebankText, source: string): LabelList {
   const seen = new Map<string, { line: number; column: number }>();
   readTrees(text, source, (token, line, column) => {
     if (!seen.has(token)) seen.set(token, { line, column });
@@ -135,7 +149,7 @@ export function collectLabels(text: string, source: string): LabelList {
  * Parses one split of a treebank: every label must be one of `labels` (class = its index), the
  * root must have one; blank and `#` lines are skipped; every error names source:line:column.
  */
-export function parseTreebank(text: string, source: string, labels: LabelList): TreebankTree[] {
+export function parseTreebank(text: TreebankText, source: string, labels: LabelList): TreebankTree[] {
   const index = new Map(labels.labels.map((l, i) => [l, i]));
   const where = labels.origin === 'given' ? 'the label list' : 'the training file';
   const shown = labels.labels.length <= 12 ? `: ${labels.labels.join(' ')}` : '';

@@ -8,7 +8,7 @@ import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
 import { lossLabels, treeLabel, wordIndex } from '../trees/labels.ts';
 import type { Tree } from '../trees/tree.ts';
-import type { ParamLayout } from './layout.ts';
+import type { ParamLayout } from './param-layout.ts';
 
 // Usages are read when used: in Node the WebGPU globals exist only once Dawn is loaded.
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;

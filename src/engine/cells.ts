@@ -6,7 +6,7 @@ import { CELL_TENSORS } from '../params/shapes.ts';
 import type { Kernel } from '../gpu/kernel.ts';
 import type { ShaderInfo } from '../gpu/shaders.ts';
 import { checkFields, UniformMismatchError } from '../gpu/uniforms.ts';
-import type { ParamLayout } from './layout.ts';
+import type { ParamLayout } from './param-layout.ts';
 
 export { type GradTerms, type LevelLaunch, SRC } from '../cells/types.ts';
 

@@ -9,7 +9,7 @@ import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, type LossMode, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
 import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
-import { type ParamLayout, packParams, paramLayout, unpackTensors } from './layout.ts';
+import { type ParamLayout, packParams, paramLayout, unpackTensors } from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceConstants, reduceTables } from './reduce.ts';

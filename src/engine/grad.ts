@@ -7,7 +7,7 @@ import { focalRatio, type GradResult } from '../grad/result.ts';
 import type { Tree } from '../trees/tree.ts';
 import { TreeEngine } from './engine.ts';
 import { type BatchRange, type DeviceLimits, deviceLimits, splitBatches, treeBatchSize } from './limits.ts';
-import { nodeGrads } from './report.ts';
+import { nodeGrads } from './node-norms.ts';
 
 /** Options of engineGrad: the device's limits to split by (default: the device's own), shared pipelines. */
 export interface GradOptions {

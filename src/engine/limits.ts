@@ -4,7 +4,7 @@
 import type { Cell } from '../params/shapes.ts';
 import { cellSpec } from './cells.ts';
 import type { Tree } from '../trees/tree.ts';
-import { paramLayout } from './layout.ts';
+import { paramLayout } from './param-layout.ts';
 
 /** A size over a limit: raised before allocating, printed as one line. */
 export class LimitError extends Error {

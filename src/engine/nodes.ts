@@ -2,7 +2,7 @@
 import type { NodeGrad } from '../grad/result.ts';
 import type { GpuBatch } from './batch.ts';
 import type { TreeEngine } from './engine.ts';
-import { nodeGrads } from './report.ts';
+import { nodeGrads } from './node-norms.ts';
 import type { StepResult } from './types.ts';
 
 /**

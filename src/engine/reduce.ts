@@ -2,7 +2,7 @@
 // weight gradient, and where each lands in the flat gradient buffer.
 import { uploadBuffer } from '../gpu/buffers.ts';
 import { type CellSpec, type GradTerms, SRC } from './cells.ts';
-import type { ParamLayout } from './layout.ts';
+import type { ParamLayout } from './param-layout.ts';
 
 /** Entries per tensor in the table (see the kernel's header). */
 const ENTRY = 12;

@@ -5,7 +5,7 @@ import type { LevelPlan } from '../plan/levels.ts';
 import type { Schedule } from '../plan/schedule.ts';
 import type { GpuBatch } from './batch.ts';
 import type { CellSpec } from './cells.ts';
-import type { ParamLayout } from './layout.ts';
+import type { ParamLayout } from './param-layout.ts';
 import type { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceParams } from './reduce.ts';
 import type { ModelShape } from './types.ts';

@@ -34,4 +34,4 @@ export {
   SEQUENTIAL,
   svgPlot,
 } from './svg.ts';
-export { type Report, buildReport, writeReport } from './report.ts';
+export { type Report, buildReport, writeReport } from './write.ts';

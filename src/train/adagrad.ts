@@ -4,7 +4,7 @@ import { uploadBuffer } from '../gpu/buffers.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import { readBuffer } from '../gpu/buffers.ts';
 import type { TreeEngine, Update } from '../engine/engine.ts';
-import type { ParamLayout } from '../engine/layout.ts';
+import type { ParamLayout } from '../engine/param-layout.ts';
 import { numel } from '../params/shapes.ts';
 
 /** Learning rate, L2 strength λ (the gradient gets λθ) and ε added to √G. */

@@ -1,7 +1,7 @@
 // Node only: checkpoints of a training run. Saved atomically (a temporary file, then rename) with a
 // SHA-256 over the payload's exact bytes; loading verifies the checksum and every field, and names
 // the file, the field and the reason for anything wrong.
-import { paramLayout } from '../engine/layout.ts';
+import { paramLayout } from '../engine/param-layout.ts';
 import { cleanStaleTemps, InputError, parseJson, readText, sha256, writeAtomic } from './files.ts';
 import type { TrainState } from './loop.ts';
 import { type RunSettings, settingsProblems } from './settings.ts';

@@ -191,18 +191,24 @@ export async function readTreebank(
 ): Promise<{ data: Dataset; summary: TreebankSummary }> {
   const paths: Record<string, string> = {};
   const files: Record<string, string> = {};
-  const texts: Record<string, string> = {};
+  // Streamed line by line (the training file twice when its labels are collected): a file is never
+  // held whole. Every file is opened first, so a missing one is named before any parsing.
   for (const role of ROLES) {
-    const path = spec[role];
-    texts[role] = readText(path);
-    paths[role] = resolve(path);
-    files[role] = sha256(texts[role]);
+    const probe = readLines(spec[role]);
+    probe.next();
+    probe.return(undefined);
+    paths[role] = resolve(spec[role]);
   }
   const labels: LabelList = spec.labels
     ? { labels: spec.labels, origin: 'given' }
-    : collectLabels(texts.train!, spec.train);
+    : collectLabels(readLines(spec.train), spec.train);
   const parsed = Object.fromEntries(
-    ROLES.map((role) => [role, parseTreebank(texts[role]!, spec[role], labels)]),
+    ROLES.map((role) => {
+      const read: { sha256?: string } = {};
+      const trees = parseTreebank(readLines(spec[role], read), spec[role], labels);
+      files[role] = read.sha256!;
+      return [role, trees];
+    }),
   ) as Record<(typeof ROLES)[number], TreebankTree[]>;
   const minCount = spec.minCount ?? 1;
   const vocab = buildVocabulary(

@@ -10,7 +10,7 @@ import {
   splitBatches,
   treeBatchSize,
 } from '../engine/limits.ts';
-import { nodeGrads } from '../engine/report.ts';
+import { nodeGrads } from '../engine/node-norms.ts';
 import { focalRatio, type NodeGrad } from '../reference/grad.ts';
 import type { Example } from './dataset.ts';
 

@@ -5,7 +5,7 @@
 import type { LossMode } from '../engine/batch.ts';
 import { TreeEngine } from '../engine/engine.ts';
 import type { KernelCache } from '../gpu/kernel.ts';
-import { describeIndex, firstNonFinite } from '../engine/layout.ts';
+import { describeIndex, firstNonFinite } from '../engine/param-layout.ts';
 import { type LoggedStep, LossLog } from '../engine/loss-log.ts';
 import { copyPretrainedRows } from '../data/embeddings.ts';
 import { initParams } from '../params/params.ts';

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
 import { CHROME_FLAGS, findChrome } from '../../src/browser/chrome.ts';
 import { CELLS } from '../../src/cells/index.ts';
-import { writeReport } from '../../src/report/report.ts';
+import { writeReport } from '../../src/report/write.ts';
 import type { ExperimentResult } from '../../src/report/schema.ts';
 
 const { values } = parseArgs({ options: { summary: { type: 'string' }, shots: { type: 'string' } } });

@@ -7,7 +7,7 @@ import {
   describe as describeComparison,
 } from '../../src/check/compare.ts';
 import { TreeEngine } from '../../src/engine/engine.ts';
-import { nodeGrads } from '../../src/engine/report.ts';
+import { nodeGrads } from '../../src/engine/node-norms.ts';
 import { initParams } from '../../src/params/params.ts';
 import { CELLS, type Cell, REGISTRY } from '../../src/cells/index.ts';
 import { SCHEDULES, type Schedule } from '../../src/plan/schedule.ts';

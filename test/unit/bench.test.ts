@@ -14,9 +14,9 @@ import { makeForest, randomTreeOfHeight, validationForest } from '../../bench/fo
 import { timedResult, untimed, widestLevelGflops } from '../../bench/measure.ts';
 import { capReason, forwardFlops, gflops, median, perSecond, stepFlops } from '../../bench/napkin.ts';
 import { stamp } from '../../bench/output.ts';
-import { reportHtml } from '../../bench/report.ts';
+import { reportHtml } from '../../bench/html.ts';
 import type { BenchResult, PointResult } from '../../bench/result.ts';
-import { chainSlopes, goalLines, speedups, summaryTable, toCsv } from '../../bench/tables.ts';
+import { chainSlopes, goalLines, speedups, summaryTable, toCsv } from '../../bench/summary.ts';
 import { checkAgainst } from '../../bench/validate.ts';
 import { CELLS } from '../../src/cells/index.ts';
 import { leastSquaresSlope } from '../../src/report/aggregate.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { generateKeywordData, writeKeywordData } from '../../src/data/index.ts';
-import { paramLayout } from '../../src/engine/layout.ts';
+import { paramLayout } from '../../src/engine/param-layout.ts';
 import { checkModel, deviceLimits, LimitError } from '../../src/engine/limits.ts';
 import { readResults } from '../../src/report/aggregate.ts';
 import { type ExperimentResult, validateResult } from '../../src/report/schema.ts';

@@ -184,6 +184,30 @@ describe('readTreebank', () => {
       /^train.txt:1:6: node has 3 children, expected 2: binarize/,
     );
   });
+
+  it('streams files of several chunks: the same trees and hashes, invalid UTF-8 located, a missing file named first', async () => {
+    // 40,000 sentences (about 1.3 MiB): more than one read chunk of the streamed reader.
+    const many = Array.from(
+      { length: 40_000 },
+      (_, i) => `(${i % 5} (2 w${i % 97}) (${(i + 1) % 5} (2 It) (3 good)))`,
+    );
+    const paths = writeSample({ train: many });
+    const text = `${many.join('\n')}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1 << 20);
+    const { data } = await readTreebank(paths);
+    expect(data.train).toHaveLength(40_000);
+    expect(data.train[39_999]!.label).toBe(39_999 % 5);
+    expect((data.identity as { files: Record<string, string> }).files.train).toBe(sha256(text));
+    // A Latin-1 byte on line 39,001, past the first chunk.
+    const cut = Buffer.from(`${many.slice(0, 39_000).join('\n')}\n`);
+    writeFileSync(
+      paths.train,
+      Buffer.concat([cut, Buffer.from('(1 caf'), Buffer.from([0xe9]), Buffer.from(' x)\n')]),
+    );
+    await expect(readTreebank(paths)).rejects.toThrow(/train\.txt:39001:7: invalid UTF-8/);
+    writeSample();
+    await expect(readTreebank({ ...paths, test: join(dir, 'missing.txt') })).rejects.toThrow(/missing\.txt/);
+  });
 });
 
 describe('vectors', () => {

@@ -32,7 +32,7 @@ import {
   markdownTable,
   testAccuracyLine,
   textTable,
-} from './tables.ts';
+} from './grid.ts';
 
 /** The three renderings of one report. */
 export interface Report {

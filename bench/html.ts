@@ -6,7 +6,7 @@ import { type Series, svgPlot } from '../src/report/svg.ts';
 import { SHAPES, type Shape, VARIANTS, type Variant } from './config.ts';
 import { kernelTables } from './kernels.ts';
 import type { BenchResult, PointResult } from './result.ts';
-import { goalLines, summaryTable } from './tables.ts';
+import { goalLines, summaryTable } from './summary.ts';
 
 const COLORS: Record<Variant, string> = {
   level: '#1b6ac9',
