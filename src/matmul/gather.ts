@@ -2,6 +2,7 @@
 import { computeDispatch } from '../plan/dispatch.ts';
 import { readBuffer, uploadBuffer } from '../gpu/buffers.ts';
 import type { Kernel, KernelCache } from '../gpu/kernel.ts';
+import { runOnce } from './run-once.ts';
 
 /** Tile edge of the kernel (its workgroup is TILE × TILE invocations). */
 export const GATHER_MATMUL_TILE = 16;
@@ -93,17 +94,7 @@ export async function gatherMatmul(
   kernels: KernelCache,
   input: GatherMatmulInput,
 ): Promise<Float32Array> {
-  const op = await GatherMatmul.create(device, kernels, input);
-  try {
-    const encoder = device.createCommandEncoder({ label: 'gather_matmul' });
-    const pass = encoder.beginComputePass({ label: 'gather_matmul' });
-    op.encode(pass);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    return await op.read();
-  } finally {
-    op.destroy();
-  }
+  return runOnce(device, 'gather_matmul', await GatherMatmul.create(device, kernels, input));
 }
 
 /** Float64 reference of the same product. */

@@ -2,6 +2,7 @@
 import { computeDispatch } from '../plan/dispatch.ts';
 import { readBuffer, uploadBuffer } from '../gpu/buffers.ts';
 import type { Kernel, KernelCache } from '../gpu/kernel.ts';
+import { runOnce } from './run-once.ts';
 
 /** Threads of a workgroup along N (each owns a vec4 of columns) and along M (each 4 rows). */
 const WX = 8;
@@ -93,17 +94,7 @@ export class Gemm {
 
 /** Runs the kernel once on fresh buffers and returns C [M, N]; frees its buffers. */
 export async function gemm(device: GPUDevice, kernels: KernelCache, input: GemmInput): Promise<Float32Array> {
-  const op = await Gemm.create(device, kernels, input);
-  try {
-    const encoder = device.createCommandEncoder({ label: 'gemm' });
-    const pass = encoder.beginComputePass({ label: 'gemm' });
-    op.encode(pass);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    return await op.read();
-  } finally {
-    op.destroy();
-  }
+  return runOnce(device, 'gemm', await Gemm.create(device, kernels, input));
 }
 
 /** Float64 reference of the first `rows` rows of the same product. */
