@@ -11,7 +11,7 @@ import {
   treeBatchSize,
 } from '../engine/limits.ts';
 import { nodeGrads } from '../engine/node-norms.ts';
-import { focalRatio, type NodeGrad } from '../reference/grad.ts';
+import { focalRatio, type NodeGrad } from '../grad/result.ts';
 import type { Example } from './dataset.ts';
 
 /** Per-example outcome of an evaluation. */

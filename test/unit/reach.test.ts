@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeGrad } from '../../src/reference/grad.ts';
+import type { NodeGrad } from '../../src/grad/result.ts';
 import { gradientReach, reachDepth } from '../../src/train/evaluate.ts';
 
 // Two trees in pre-order: ((a b) c) and (d (e f)); gh chosen so every log10 ratio is exact.
