@@ -135,17 +135,30 @@ export class EvalSet {
   }
 
   /**
-   * Mean log10 gh(n)/gh(root) by depth over the set (the roots' loss, current parameters): every
-   * non-root node by its depth, and leaves by theirs. A node whose gh or whose root's gh is 0 or
-   * not finite is counted as excluded.
+   * Every example's per-node gradient records in pre-order (depth, gh, gc, word), of the roots'
+   * loss with the engine's current parameters: one backward pass over the set, no update.
    */
-  async reach(): Promise<Reach> {
+  async nodeGradients(): Promise<NodeGrad[][]> {
     const trees: NodeGrad[][] = [];
     for (const { batch } of this.gradientBatches) {
       const r = await this.engine.step(batch, { norms: true });
       trees.push(...nodeGrads(batch.plan, r.norms!, this.engine.spec.hasC, this.engine.shape.vocab));
     }
-    return gradientReach(trees);
+    return trees;
+  }
+
+  /** The keyword ratios and the gradient reach from one backward pass over the set. */
+  async gradientStats(): Promise<{ log10Ratios: (number | null)[]; reach: Reach }> {
+    const trees = await this.nodeGradients();
+    return { log10Ratios: keywordLog10Ratios(trees), reach: gradientReach(trees) };
+  }
+
+  /**
+   * Mean log10 gh(n)/gh(root) by depth over the set (the roots' loss, current parameters): every
+   * non-root node by its depth, and leaves by theirs (see gradientReach).
+   */
+  async reach(): Promise<Reach> {
+    return gradientReach(await this.nodeGradients());
   }
 
   /**
@@ -153,16 +166,7 @@ export class EvalSet {
    * finite, or there is no single keyword), with the engine's current parameters.
    */
   async log10Ratios(): Promise<(number | null)[]> {
-    const out: (number | null)[] = new Array(this.examples.length).fill(null);
-    for (const { batch, first, count } of this.gradientBatches) {
-      const r = await this.engine.step(batch, { norms: true });
-      const nodes = nodeGrads(batch.plan, r.norms!, this.engine.spec.hasC, this.engine.shape.vocab);
-      for (let t = 0; t < count; t++) {
-        const ratio = focalRatio(nodes[t]!, first + t + 1, undefined);
-        out[first + t] = ratio !== null && ratio > 0 ? Math.log10(ratio) : null;
-      }
-    }
-    return out;
+    return keywordLog10Ratios(await this.nodeGradients());
   }
 
   /** Frees the batches. */
@@ -173,6 +177,17 @@ export class EvalSet {
     this.batches.length = 0;
     this.rootBatches = undefined;
   }
+}
+
+/**
+ * log10(gh(keyword)/gh(root)) of each tree's per-node records: null where the tree has no single
+ * keyword leaf, or the ratio is 0 or not finite.
+ */
+export function keywordLog10Ratios(trees: readonly (readonly NodeGrad[])[]): (number | null)[] {
+  return trees.map((nodes, t) => {
+    const ratio = focalRatio(nodes, t + 1, undefined);
+    return ratio !== null && ratio > 0 ? Math.log10(ratio) : null;
+  });
 }
 
 /**

@@ -153,14 +153,12 @@ export async function train(
     let history: History;
     let best: TrainState['best'];
     let start: number;
-    const ratiosNow = async (epoch: number) => ({
-      epoch,
-      byDepth: byDepth(data.test, await test.log10Ratios()),
-    });
+    // The keyword ratios and the reach, from one backward pass over the test set.
     const measure = async (epoch: number) => {
-      history.log10RatioByDepth.push(await ratiosNow(epoch));
+      const { log10Ratios, reach } = await test.gradientStats();
+      history.log10RatioByDepth.push({ epoch, byDepth: byDepth(data.test, log10Ratios) });
       history.reach ??= [];
-      history.reach.push({ epoch, ...(await test.reach()) });
+      history.reach.push({ epoch, ...reach });
     };
     if (resume) {
       for (const [what, values] of [
