@@ -30,9 +30,12 @@ export function pageGpu(): Promise<Gpu> {
   return gpuPromise;
 }
 
-/** One pipeline cache per device, so runs after the first compile nothing. */
+/**
+ * One pipeline cache per device, so runs after the first compile nothing; pipelines are set up one
+ * per task, so a run that needs many at once leaves the page free in between.
+ */
 export function pageKernels(device: GPUDevice): KernelCache {
-  if (kernels?.device !== device) kernels = { device, cache: new KernelCache(device) };
+  if (kernels?.device !== device) kernels = { device, cache: new KernelCache(device, { pace: nextTask }) };
   return kernels.cache;
 }
 

@@ -1,6 +1,6 @@
 // The lab's figures as data: one PlotOptions per figure (the report's own plot description, so
 // the SVG export is the report's renderer), with the report's axes, cell colours and markers, and
-// its sequential palette for epochs. lab-charts.ts draws the same specs live with Chart.js.
+// its sequential palette for epochs. lab-charts.ts draws the same specs live with Chart.js (in a worker).
 import { CELLS, REGISTRY } from '../cells/index.ts';
 import { type Marker, niceTicks, type PlotOptions, SEQUENTIAL, type Series } from '../report/svg.ts';
 import type { CellRun } from './lab-run.ts';
@@ -50,8 +50,17 @@ export function hasKeywords(runs: readonly CellRun[]): boolean {
   return runs.some((r) => r.history.log10RatioByDepth.some((e) => Object.keys(e.byDepth).length > 0));
 }
 
-/** Every figure of the lab for these runs; `classes` sets the chance line, `own` adds gradient reach. */
-export function labFigures(runs: readonly CellRun[], classes: number, own: boolean): FigureSpec[] {
+/**
+ * Every figure of the lab for these runs, all of them from the start of a run (empty until their
+ * epochs come): `classes` sets the chance line, `keywords` adds the figures by keyword depth, `own`
+ * gradient reach.
+ */
+export function labFigures(
+  runs: readonly CellRun[],
+  classes: number,
+  kinds: { keywords: boolean; own: boolean },
+): FigureSpec[] {
+  const { keywords, own } = kinds;
   const chance = [{ y: 1 / classes, label: `chance ${Math.round(100 / classes)}%` }];
   const perCell = (f: (r: CellRun) => Series['points']): Series[] =>
     runs.map((r) => ({ label: REGISTRY[r.cell].label, ...cellStyle(r.cell), points: f(r) }));
@@ -79,7 +88,7 @@ export function labFigures(runs: readonly CellRun[], classes: number, own: boole
       },
     },
   ];
-  if (hasKeywords(runs)) {
+  if (keywords || hasKeywords(runs)) {
     const last = Math.max(0, ...runs.map((r) => r.devAccuracyByDepth.length));
     figures.push({
       id: 'depth-accuracy',

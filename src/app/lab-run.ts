@@ -164,6 +164,7 @@ export class LabRun {
         kernels,
         signal: this.abort.signal,
         pause: () => this.between(run),
+        settle: nextTask,
         onStep: ({ epoch, step, steps }) => {
           run.step = step;
           run.steps = steps;

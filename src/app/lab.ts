@@ -7,10 +7,12 @@ import { byId, h, messageOf } from './dom.ts';
 import { nextTask, pageGpu, pageKernels } from './gpu.ts';
 import { InputError } from './inputs.ts';
 import { FigureBoard } from './lab-charts.ts';
-import { labConfig, labDataset, type LabSettings, readLabForm } from './lab-data.ts';
+import { labConfig, type LabSettings, OwnTreesError, readLabForm } from './lab-data.ts';
+import { loadDataset } from './lab-data-client.ts';
 import { labFigures } from './lab-figures.ts';
 import { download, downloadJson, resultsCsv, resultsJson, runParams } from './lab-files.ts';
 import { Inspector } from './lab-inspector.ts';
+import { OwnInputs } from './lab-own.ts';
 import { type CellRun, LabRun, trackedExamples } from './lab-run.ts';
 
 const el = {
@@ -19,8 +21,6 @@ const el = {
   train: byId('lab-train', HTMLInputElement),
   dev: byId('lab-dev', HTMLInputElement),
   test: byId('lab-test', HTMLInputElement),
-  ownFile: byId('lab-own-file', HTMLInputElement),
-  ownText: byId('lab-own-text', HTMLTextAreaElement),
   cells: byId('lab-cells', HTMLFieldSetElement),
   dim: byId('lab-dim', HTMLInputElement),
   lr: byId('lab-lr', HTMLInputElement),
@@ -42,7 +42,11 @@ const el = {
   saveParams: byId('lab-save-params', HTMLButtonElement),
 };
 
+/** How often the progress line is redrawn while training (ms). */
+const PROGRESS_EVERY_MS = 250;
+
 const board = new FigureBoard(el.figures);
+const own = new OwnInputs(el.form);
 const inspector = new Inspector({
   sentence: byId('lab-sentence', HTMLSelectElement),
   epoch: byId('lab-epoch', HTMLInputElement),
@@ -54,7 +58,6 @@ const inspector = new Inspector({
 });
 
 let current: { run: LabRun; data: Dataset; settings: LabSettings } | undefined;
-let ownSource = 'trees';
 let renderTimer: ReturnType<typeof setTimeout> | undefined;
 let lastEpochs = '';
 
@@ -194,6 +197,11 @@ function epochKey(runs: readonly CellRun[]): string {
 let rendering: Promise<void> | undefined;
 let renderAgain = false;
 
+/** Which figures the data has: keyword depths (the keyword task, or own trees with k-words), own trees. */
+function figureKinds(data: Dataset, settings: LabSettings): { keywords: boolean; own: boolean } {
+  return { keywords: data.test.some((e) => e.keywordDepth !== undefined), own: settings.data.kind === 'own' };
+}
+
 /** Everything that changes per epoch: table, figures, inspector; one piece per task. */
 async function renderEpochs(): Promise<void> {
   if (rendering) {
@@ -208,8 +216,9 @@ async function renderEpochs(): Promise<void> {
       lastEpochs = epochKey(run.runs);
       renderTable(run.runs);
       await nextTask();
-      await board.show(labFigures(run.runs, data.classes, settings.data.kind === 'own'));
-      inspector.show();
+      board.show(labFigures(run.runs, data.classes, figureKinds(data, settings)));
+      await nextTask();
+      await inspector.showInTasks();
       el.status.dataset.epochs = String(Math.min(...run.runs.map((r) => r.history.trainLoss.length)));
       setButtons(run.runs.some((r) => ['waiting', 'running'].includes(r.status)));
     } while (renderAgain);
@@ -221,9 +230,15 @@ async function renderEpochs(): Promise<void> {
   }
 }
 
-/** Called on every change of a run: progress now, the per-epoch views when an epoch has ended. */
+let progressTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Called on every change of a run: progress (4 times a second), the per-epoch views when an epoch has ended. */
 function onChange(): void {
-  renderProgress();
+  if (progressTimer === undefined)
+    progressTimer = setTimeout(() => {
+      progressTimer = undefined;
+      renderProgress();
+    }, PROGRESS_EVERY_MS);
   if (!current) return;
   if (current.run.isPaused) updatePaused();
   if (epochKey(current.run.runs) === lastEpochs || renderTimer) return;
@@ -236,15 +251,15 @@ function onChange(): void {
 /** While pausing: "paused" once every running cell waits between two steps. */
 function updatePaused(): void {
   if (!current?.run.isPaused) return;
-  if (current.run.allHeld())
+  if (current.run.allHeld()) {
+    renderProgress();
     setStatus('paused', 'Paused between two steps. Resume goes on exactly where it stopped.');
-  else setStatus('pausing', 'Pausing: finishing the steps already on the GPU…');
+  } else setStatus('pausing', 'Pausing: finishing the steps already on the GPU…');
 }
 
-/** Reads the form, makes the data, and trains every chosen cell. */
+/** Reads the form, makes the data (in a worker), and trains every chosen cell. */
 async function start(): Promise<void> {
   el.error.hidden = true;
-  const ownText = el.ownText.value;
   let settings: LabSettings;
   let data: Dataset;
   try {
@@ -254,8 +269,7 @@ async function start(): Promise<void> {
       train: el.train.value,
       dev: el.dev.value,
       test: el.test.value,
-      ownSource,
-      ownText,
+      ...own.values(),
       cells: [...el.cells.querySelectorAll('input:checked')].map((i) => (i as HTMLInputElement).value),
       dim: el.dim.value,
       lr: el.lr.value,
@@ -264,11 +278,18 @@ async function start(): Promise<void> {
       seed: el.seed.value,
     });
     setStatus('busy', settings.data.kind === 'keyword' ? 'Generating the data…' : 'Reading the trees…');
+    el.start.disabled = true;
+    const made = await loadDataset(settings).finally(() => {
+      el.start.disabled = false;
+    });
+    data = made.data;
     await nextTask();
-    data = labDataset(settings);
+    own.showSummary(made.summary);
   } catch (error) {
+    own.showSummary(undefined);
     setStatus('error', 'Fix the settings and start again.');
-    showError(messageOf(error), error instanceof InputError ? error : undefined, ownText);
+    const text = error instanceof OwnTreesError ? own.textOf(error.source) : undefined;
+    showError(messageOf(error), error instanceof InputError ? error : undefined, text);
     return;
   }
   let device: GPUDevice;
@@ -283,8 +304,11 @@ async function start(): Promise<void> {
   lastEpochs = '';
   const run = new LabRun(device, data, configs, pageKernels(device), onChange);
   current = { run, data, settings };
-  inspector.reset(trackedExamples(data), run.runs);
   setButtons(true);
+  // The figures, all of them, before the first step; the inspector in the next task.
+  board.show(labFigures(run.runs, data.classes, figureKinds(data, settings)));
+  await nextTask();
+  inspector.reset(trackedExamples(data), run.runs);
   const names = settings.cells.map((c) => REGISTRY[c].label).join(', ');
   setStatus(
     'running',
@@ -328,16 +352,6 @@ el.pause.addEventListener('click', () => {
   renderProgress();
 });
 el.stop.addEventListener('click', () => current?.run.stop());
-el.ownFile.addEventListener('change', async () => {
-  const file = el.ownFile.files?.[0];
-  if (!file) return;
-  el.ownText.value = await file.text();
-  ownSource = file.name;
-  (el.form.querySelector('input[name="lab-data"][value="own"]') as HTMLInputElement).checked = true;
-});
-el.ownText.addEventListener('input', () => {
-  ownSource = 'trees';
-});
 el.exportJson.addEventListener('click', () => {
   if (current) downloadJson('treegrad-lab-results.json', resultsJson(current.data, current.run.runs));
 });
@@ -361,7 +375,7 @@ export function enableLab(available: boolean, reason = ''): void {
   setButtons(false);
   if (available) {
     setStatus('idle', 'Choose data, cells and settings, then start.');
-    if (!current) void board.show(labFigures([], 5, false));
+    if (!current) board.show(labFigures([], 5, { keywords: false, own: false }));
     return;
   }
   el.start.disabled = true;

@@ -87,11 +87,26 @@ function checkUsage(kernel: string, decl: BindingDecl, buffer: GPUBuffer): void 
   }
 }
 
+/** Options of a KernelCache. */
+export interface KernelCacheOptions {
+  /**
+   * Awaited before each build's work on the calling thread (bind group layout, shader module,
+   * pipeline request), one build after another: a page yields to its UI here, so building many
+   * pipelines at once never holds its main thread for long. The compiles themselves still overlap.
+   */
+  pace?: () => Promise<void>;
+}
+
 /** Pipelines of one device, built on first use and shared after. */
 export class KernelCache {
   private readonly kernels = new Map<string, Promise<Kernel>>();
+  /** The last build's turn (with `pace`). */
+  private turn: Promise<void> = Promise.resolve();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly options: KernelCacheOptions = {},
+  ) {}
 
   /** The kernel shaders/NAME.wgsl with the given override constants (each must be declared). */
   get(name: string, constants: Readonly<Record<string, number>> = {}): Promise<Kernel> {
@@ -113,7 +128,14 @@ export class KernelCache {
     label: string,
     constants: Readonly<Record<string, number>>,
   ): Promise<Kernel> {
-    const info = reflectShader(name, await loadShaderSource(name));
+    const source = await loadShaderSource(name);
+    const { pace } = this.options;
+    if (pace) {
+      const mine = this.turn.then(pace);
+      this.turn = mine;
+      await mine;
+    }
+    const info = reflectShader(name, source);
     for (const key of Object.keys(constants)) {
       if (!info.overrides.includes(key)) {
         throw new BindingMismatchError(

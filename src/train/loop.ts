@@ -100,6 +100,11 @@ export interface TrainHooks {
   /** Awaited between steps (a page yields to its UI here, or waits while paused). */
   pause?(): void | Promise<void>;
   /**
+   * Awaited between the phases of setting a run up (optimiser, dev set, test set, initial
+   * parameters): a page yields to its UI here. Must not throw.
+   */
+  settle?(): Promise<void>;
+  /**
    * Awaited at initialisation (epoch 0) and after every epoch, with the engine holding the
    * current parameters: read per-node norms of chosen trees here (steps without an update).
    */
@@ -136,10 +141,14 @@ export async function train(
   const shape = { cell: config.cell, dim: config.dim, classes: data.classes, vocab: data.vocab };
   const engine = await TreeEngine.create(device, shape, hooks.kernels ? { kernels: hooks.kernels } : {});
   const { lr, l2, eps, freezeEmbeddings } = config;
+  await hooks.settle?.();
   const opt = await AdaGrad.create(engine, { lr, l2, eps, freezeEmbeddings }, hooks.kernels);
   const loss = config.loss ?? 'root';
+  await hooks.settle?.();
   const dev = new EvalSet(engine, data.dev, undefined, loss);
+  await hooks.settle?.();
   const test = new EvalSet(engine, data.test, undefined, loss);
+  await hooks.settle?.();
   let log: LossLog | undefined;
   let lost: GPUDeviceLostInfo | undefined;
   void device.lost.then((info) => {
@@ -190,6 +199,7 @@ export async function train(
       const init = initParams(config.cell, config.dim, data.vocab, data.classes, config.seed);
       // Pretrained word vectors replace their rows of E after initialisation (the draws stay the same).
       engine.setParams(data.pretrained ? copyPretrainedRows(init, data.pretrained) : init);
+      await hooks.settle?.();
       rng = Rng.fromSeed(config.seed, 1);
       history = {
         trainLoss: [],
