@@ -1,6 +1,6 @@
 // `npm test`: typecheck, lint, vitest (unit + GPU cases in Node through Dawn on the adapter Node
-// chose), the GPU cases again in Node on the other CPU driver (SwiftShader after lavapipe or a
-// GPU; lavapipe after SwiftShader), then the same GPU cases in headless Chrome, then the package as a
+// chose), the table of GPU cases again in Node on the other CPU driver (SwiftShader after lavapipe
+// or a GPU; lavapipe after SwiftShader), then the same GPU cases in headless Chrome, then the package as a
 // user installs it (scripts/pack-check.ts: the examples in a scratch project). Runs every step,
 // prints one summary table and exits non-zero if any step failed. Extra arguments go to vitest
 // (e.g. `npm test -- test/unit`), and skip the other lanes.
@@ -89,7 +89,8 @@ vitestLane(chosen.kind, chosen, extra);
 
 if (extra.length === 0) {
   // The GPU table on the other CPU driver: both must pass (CI has both; chromium brings
-  // SwiftShader, the pre-step installs lavapipe).
+  // SwiftShader, the pre-step installs lavapipe). Only the table: the command-line files of
+  // test/gpu test treegrad's own logic, which the first lane already ran on a GPU adapter.
   const swiftshader = swiftshaderIcd();
   if (chosen.kind === 'swiftshader') {
     console.log(`\n── node-gpu (lavapipe): not run, no lavapipe that Dawn accepts. ${LAVAPIPE_HINT}`);
@@ -102,7 +103,7 @@ if (extra.length === 0) {
       found: true,
       kind: 'swiftshader',
     };
-    vitestLane('swiftshader', choice, ['test/gpu']);
+    vitestLane('swiftshader', choice, ['test/gpu/node.test.ts']);
   }
   const browserStep = (name: string, script: string) => {
     const summary = join(dir, `${name}.json`);
