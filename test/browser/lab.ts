@@ -52,7 +52,7 @@ const TOL = { lossRel: 1e-5, ratioAbs: 1e-4 };
  * and 10 ms of style and layout in any long frame.
  *
  * Tasks by the wall clock (the Long Tasks API) are printed, not checked: on an oversubscribed
- * machine the OS takes the thread away in the middle of a task and that time counts too. Over 16
+ * machine the OS takes the thread away in the middle of a task and that time counts too. Over 18
  * runs here, 12 had no task over 50 ms during training, the others one to four of 51–141 ms whose
  * frames held 15 ms of script or less: the thread waiting for a core, not the page working.
  */
