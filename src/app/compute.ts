@@ -1,6 +1,6 @@
 // One computation of the page: fresh parameters, forward and backward on the GPU (engineGrad),
 // optionally the Float64 reference beside it, and how far the two are apart.
-import { REGISTRY } from '../cells/index.ts';
+import { stepMultiplyAdds } from '../cells/index.ts';
 import { engineGrad } from '../engine/grad.ts';
 import { initParams, type Params } from '../params/params.ts';
 import { type GradResult, referenceGrad } from '../reference/index.ts';
@@ -30,8 +30,7 @@ export interface RunResult {
 /** Multiply-adds of one forward and backward pass on the CPU: about 3 × the forward's mat-vecs. */
 export function referenceWork(request: PageRequest): number {
   const internal = request.infos.reduce((n, nodes) => n + nodes.filter((x) => x.left >= 0).length, 0);
-  const { matvecs } = REGISTRY[request.cell];
-  return 3 * matvecs * internal * request.dim * request.dim;
+  return stepMultiplyAdds(request.cell, request.dim, internal);
 }
 
 /** |a − e| / |e|, 0 when both are 0. */

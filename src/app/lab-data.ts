@@ -11,9 +11,9 @@ import {
   parseTreebank,
   type TreebankTree,
 } from '../data/treebank.ts';
-import { buildVocabulary, toVocabulary, type UnknownCount } from '../data/vocab.ts';
+import { buildVocabulary, type UnknownCount } from '../data/vocab.ts';
 import { CAPS } from '../engine/limits.ts';
-import { type Dataset, type Example, example, keywordDataset } from '../train/dataset.ts';
+import { type Dataset, keywordDataset, treebankExamples } from '../train/dataset.ts';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../train/loop.ts';
 import { TreeParseError } from '../trees/index.ts';
 import { InputError, intField, MAX_DIM } from './inputs.ts';
@@ -220,17 +220,11 @@ export function ownDataset(choice: Extract<DataChoice, { kind: 'own' }>): {
     throw new InputError(
       `${first.source}: ${vocab.words.length} words, over the vocabulary cap (${CAPS.vocab}): raise the min count`,
     );
-  const unknown = {} as OwnSummary['unknown'];
-  const splits = {} as Record<Role, Example[]>;
-  for (const role of ROLES) {
-    const mapped = toVocabulary(
-      parsed[role].map((t) => t.tree),
-      vocab,
-    );
-    unknown[role] = mapped.count;
-    const source = 'all' in texts ? texts.all.source : texts[role].source;
-    splits[role] = mapped.trees.map((tree, i) => example(tree, `${source}:${parsed[role][i]?.line}`));
-  }
+  const { splits, unknown } = treebankExamples(
+    parsed,
+    vocab,
+    (role, line) => `${'all' in texts ? texts.all.source : texts[role].source}:${line}`,
+  );
   const sizes = { train: splits.train.length, dev: splits.dev.length, test: splits.test.length };
   return {
     data: { name: first.source, vocab: vocab.words, classes: labels.labels.length, ...splits },

@@ -14,10 +14,10 @@ import {
   type TreebankTree,
 } from '../data/treebank.ts';
 import { readVectors } from '../data/vectors.ts';
-import { buildVocabulary, formatUnknown, toVocabulary, type UnknownCount } from '../data/vocab.ts';
+import { buildVocabulary, formatUnknown, type UnknownCount } from '../data/vocab.ts';
 import { CAPS } from '../engine/limits.ts';
 import { isWord, parseTreeLines, TreeParseError } from '../trees/parse.ts';
-import { type Dataset, type DataIdentity, type Example, example } from './dataset.ts';
+import { type Dataset, type DataIdentity, type Example, example, treebankExamples } from './dataset.ts';
 import { InputError, parseJson, readLines, readText, sha256 } from './files.ts';
 
 /** The files of a data folder, in the order they are read. */
@@ -219,16 +219,7 @@ export async function readTreebank(
     throw new InputError(
       `${spec.train}: ${vocab.words.length} words, over the vocabulary cap (${CAPS.vocab}): raise --min-count`,
     );
-  const unknown = {} as TreebankSummary['unknown'];
-  const splits = {} as Record<(typeof ROLES)[number], Example[]>;
-  for (const role of ROLES) {
-    const mapped = toVocabulary(
-      parsed[role].map((t) => t.tree),
-      vocab,
-    );
-    unknown[role] = mapped.count;
-    splits[role] = mapped.trees.map((tree) => ({ tree, label: tree.label!, keywordDepth: undefined }));
-  }
+  const { splits, unknown } = treebankExamples(parsed, vocab, (role, line) => `${spec[role]}:${line}`);
   const summary: TreebankSummary = { labels, vocab: vocab.words.length, minCount, unknown };
   let pretrained: Dataset['pretrained'];
   if (spec.vectors !== undefined) {

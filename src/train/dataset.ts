@@ -3,6 +3,8 @@
 // by data-dir.ts).
 import type { PretrainedRows } from '../data/embeddings.ts';
 import { generateKeywordData, type KeywordConfig } from '../data/keyword.ts';
+import type { TreebankTree } from '../data/treebank.ts';
+import { toVocabulary, type UnknownCount, type Vocabulary } from '../data/vocab.ts';
 import { numberNodes } from '../trees/shape.ts';
 import type { Tree } from '../trees/tree.ts';
 
@@ -96,4 +98,30 @@ export function keywordDataset(
     dev: split(data.dev),
     test: split(data.test),
   };
+}
+
+/** The three splits of a data set. */
+export type Split = 'train' | 'dev' | 'test';
+
+/**
+ * A treebank's parsed splits as examples on the training file's vocabulary: words outside it (or
+ * under its min-count) become `<unk>`, counted per split; `where(split, line)` names a tree in
+ * errors (a root without a label). The same for the command line and the page.
+ */
+export function treebankExamples(
+  parsed: Readonly<Record<Split, readonly TreebankTree[]>>,
+  vocab: Vocabulary,
+  where: (split: Split, line: number) => string,
+): { splits: Record<Split, Example[]>; unknown: Record<Split, UnknownCount> } {
+  const splits = {} as Record<Split, Example[]>;
+  const unknown = {} as Record<Split, UnknownCount>;
+  for (const split of ['train', 'dev', 'test'] as const) {
+    const mapped = toVocabulary(
+      parsed[split].map((t) => t.tree),
+      vocab,
+    );
+    unknown[split] = mapped.count;
+    splits[split] = mapped.trees.map((tree, i) => example(tree, where(split, parsed[split][i]!.line)));
+  }
+  return { splits, unknown };
 }
