@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import {
   CAPS,
   checkBatch,
+  checkDataFits,
   checkModel,
   checkTrainingBatch,
   deviceLimits,
-  worstBatch,
 } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
@@ -302,21 +302,11 @@ export const experimentCommand: Command = {
         const model = { cell, dim: e.dim, vocab: data.vocab.length, classes: data.classes };
         checkModel(model, limits);
         const sizes = (xs: typeof data.train) => xs.map((x) => countNodes(x.tree));
-        const trainSizes = sizes(data.train);
-        checkTrainingBatch(
+        checkDataFits(
           model,
-          (k) => worstBatch(trainSizes, k),
+          { train: sizes(data.train), evaluation: [...sizes(data.dev), ...sizes(data.test)] },
           e.batch,
           limits,
-          `a training batch of the ${e.batch} largest trees`,
-        );
-        // Evaluation batches are split to fit: only a tree too big alone is refused.
-        checkBatch(
-          model,
-          worstBatch([...sizes(data.dev), ...sizes(data.test)], 1),
-          limits,
-          'the largest dev/test tree',
-          ', even alone: it cannot be split',
         );
       }
       for (const cell of e.treebank ? [] : e.cells) {

@@ -2,14 +2,7 @@
 // treebank's three files (with its own vocabulary, labels and optional pretrained vectors).
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  CAPS,
-  checkBatch,
-  checkModel,
-  checkTrainingBatch,
-  deviceLimits,
-  worstBatch,
-} from '../engine/limits.ts';
+import { CAPS, checkDataFits, checkModel, deviceLimits } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
 import { CELLS, cellList, isCell, REGISTRY } from '../cells/index.ts';
@@ -333,21 +326,11 @@ export const trainCommand: Command = {
       const model = { cell: config.cell, dim: config.dim, vocab: data.vocab.length, classes: data.classes };
       checkModel(model, limits);
       const sizes = (xs: Dataset['train']) => xs.map((x) => countNodes(x.tree));
-      const trainSizes = sizes(data.train);
-      checkTrainingBatch(
+      checkDataFits(
         model,
-        (k) => worstBatch(trainSizes, k),
+        { train: sizes(data.train), evaluation: [...sizes(data.dev), ...sizes(data.test)] },
         config.batch,
         limits,
-        `a training batch of the ${config.batch} largest trees`,
-      );
-      // Evaluation batches are split to fit: only a tree too big alone is refused.
-      checkBatch(
-        model,
-        worstBatch([...sizes(data.dev), ...sizes(data.test)], 1),
-        limits,
-        'the largest dev/test tree',
-        ', even alone: it cannot be split',
       );
 
       const label = `${config.cell} ${data.name}`;

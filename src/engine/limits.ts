@@ -264,3 +264,30 @@ export function checkTrainingBatch(
     lo > 0 ? `: give --batch ${lo} or less` : ': the largest tree alone does not fit (even --batch 1)';
   checkBatch(m, batchOf(batch), limits, what, hint);
 }
+
+/**
+ * A data set's trees against the device, by node counts: a training batch of the `batch` largest
+ * training trees (refused with the --batch that fits), and the largest dev/test tree alone
+ * (evaluation batches are split to fit, so only a tree too big by itself is refused).
+ */
+export function checkDataFits(
+  m: ModelSize,
+  nodes: { train: readonly number[]; evaluation: readonly number[] },
+  batch: number,
+  limits: DeviceLimits,
+): void {
+  checkTrainingBatch(
+    m,
+    (k) => worstBatch(nodes.train, k),
+    batch,
+    limits,
+    `a training batch of the ${batch} largest trees`,
+  );
+  checkBatch(
+    m,
+    worstBatch(nodes.evaluation, 1),
+    limits,
+    'the largest dev/test tree',
+    ', even alone: it cannot be split',
+  );
+}
