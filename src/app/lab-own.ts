@@ -3,7 +3,7 @@
 // found (labels, vocabulary, words that became <unk> per split), shown once the data is made.
 import { formatUnknown } from '../data/vocab.ts';
 import { byId, h } from './dom.ts';
-import { type OwnSummary, type OwnText, ROLES, type Role } from './lab-data.ts';
+import { type LabForm, type OwnSummary, type OwnText, ROLES, type Role } from './lab-data.ts';
 
 /** One text of trees: its box, the file button that fills it, and the name it goes by. */
 class TreesText {
@@ -73,15 +73,7 @@ export class OwnInputs {
   }
 
   /** The form's own-data fields, as readLabForm takes them. */
-  values(): {
-    ownSplit: string;
-    own: OwnText;
-    ownTrain: OwnText;
-    ownDev: OwnText;
-    ownTest: OwnText;
-    labels: string;
-    minCount: string;
-  } {
+  values(): Pick<LabForm, 'ownSplit' | 'own' | 'ownTrain' | 'ownDev' | 'ownTest' | 'labels' | 'minCount'> {
     return {
       ownSplit: this.split(),
       own: this.one.value,

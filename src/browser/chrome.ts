@@ -125,3 +125,14 @@ export async function openChromePage(
     throw error;
   }
 }
+
+/** Sets form fields of `page` by element id: a string is the value, a boolean checks a box. */
+export async function setInputs(page: Page, fields: Record<string, string | boolean>): Promise<void> {
+  await page.evaluate((f: Record<string, string | boolean>) => {
+    for (const [id, value] of Object.entries(f)) {
+      const el = document.getElementById(id) as HTMLInputElement;
+      if (typeof value === 'boolean') el.checked = value;
+      else el.value = value;
+    }
+  }, fields);
+}

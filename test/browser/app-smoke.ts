@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { CELLS, REGISTRY } from '../../src/cells/index.ts';
-import { openChromePage } from '../../src/browser/chrome.ts';
+import { openChromePage, setInputs } from '../../src/browser/chrome.ts';
 import { numberNodes, parseTrees } from '../../src/trees/index.ts';
 
 const { values } = parseArgs({
@@ -49,16 +49,6 @@ async function computeOnce(page: Page): Promise<{ state: string; text: string }>
     state: (el as HTMLElement).dataset.state ?? '',
     text: el.textContent ?? '',
   }));
-}
-
-async function setInputs(page: Page, fields: Record<string, string | boolean>): Promise<void> {
-  await page.evaluate((f: Record<string, string | boolean>) => {
-    for (const [id, value] of Object.entries(f)) {
-      const el = document.getElementById(id) as HTMLInputElement;
-      if (typeof value === 'boolean') el.checked = value;
-      else el.value = value;
-    }
-  }, fields);
 }
 
 const session = await openChromePage('/index.html', (line) => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { CELLS } from '../../src/cells/index.ts';
-import { openChromePage } from '../../src/browser/chrome.ts';
+import { openChromePage, setInputs } from '../../src/browser/chrome.ts';
 import { paramsFromJson } from '../../src/params/json.ts';
 import { readTreebank } from '../../src/train/data-dir.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
@@ -141,19 +141,9 @@ async function until<A>(page: Page, fn: (arg: A) => boolean, arg: A, ms = timeou
   await page.waitForFunction(fn as (arg: unknown) => boolean, { timeout: ms, polling: 100 }, arg);
 }
 
-async function setFields(page: Page, fields: Record<string, string | boolean>): Promise<void> {
-  await page.evaluate((f: Record<string, string | boolean>) => {
-    for (const [id, value] of Object.entries(f)) {
-      const el = document.getElementById(id) as HTMLInputElement;
-      if (typeof value === 'boolean') el.checked = value;
-      else el.value = value;
-    }
-  }, fields);
-}
-
 async function labFields(page: Page, run: typeof RUN, cells: readonly string[]): Promise<void> {
   await page.click('input[name="lab-data"][value="keyword"]');
-  await setFields(page, {
+  await setInputs(page, {
     'lab-dataset': String(run.dataset),
     'lab-train': String(run.train),
     'lab-dev': String(run.dev),
@@ -530,7 +520,7 @@ try {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const cliLoss = (JSON.parse(readFileSync(gradOut, 'utf8')) as { loss: number }).loss;
-  await setFields(page, { trees: readFileSync(treesFile, 'utf8') });
+  await setInputs(page, { trees: readFileSync(treesFile, 'utf8') });
   const runsBefore = await page.$eval('#status', (el) => Number((el as HTMLElement).dataset.runs));
   await uploadFile(page, '#params-file', cli.rnn!.params);
   await until(page, (n: number) => Number(document.getElementById('status')?.dataset.runs) > n, runsBefore);
@@ -589,7 +579,7 @@ try {
 
   // 8. Own trees. One text split in file order (80 / 10 / 10): the split sizes shown.
   const own = formatTrees(data.train.slice(0, 30).map((e) => e.tree));
-  await setFields(page, { 'lab-own-text': own, 'lab-epochs': '1' });
+  await setInputs(page, { 'lab-own-text': own, 'lab-epochs': '1' });
   await page.$eval('#lab-own-text', (el) => el.dispatchEvent(new Event('input', { bubbles: true })));
   await page.click('input[name="lab-data"][value="own"]');
   await page.click('input[name="lab-own-split"][value="order"]');
@@ -632,7 +622,7 @@ try {
     () => (document.getElementById('lab-own-test') as HTMLTextAreaElement).value.length > 0,
     null,
   );
-  await setFields(page, { 'lab-epochs': '2' });
+  await setInputs(page, { 'lab-epochs': '2' });
   await page.click('#lab-start');
   await until(page, () => document.getElementById('lab-status')?.dataset.state === 'error', null);
   const labelShown = await page.$eval('#lab-error', (el) => el.textContent ?? '');
