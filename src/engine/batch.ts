@@ -4,6 +4,7 @@
 // replaced only when a bigger minibatch needs more room.
 import { uploadBuffer, type Words } from '../gpu/buffers.ts';
 import { RANGE_STRIDE } from '../gpu/kernel.ts';
+import { PacedMap } from '../gpu/paced-map.ts';
 import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
 import { lossLabels, treeLabel, wordIndex } from '../trees/labels.ts';
@@ -39,6 +40,11 @@ export class GpuBatch {
   generation = 0;
   /** Incremented by every load: per-batch uniforms and ranges must be rewritten. */
   version = 0;
+  /**
+   * Its steps' readbacks, forward-only and with backward apart, each paced by how long its last
+   * wait took (an evaluation batch is stepped the same way every epoch).
+   */
+  readonly readers = { forward: new PacedMap(), backward: new PacedMap() };
   /** Bind-group caches of the engine, keyed by the engine's and the batch's generations. */
   readonly cache = new Map<string, { key: string; value: unknown }>();
   private readonly store = new Map<string, GPUBuffer>();

@@ -306,7 +306,7 @@ export class TreeEngine {
     if (status) encoder.copyBufferToBuffer(status, 0, readback, values * 4, 8);
     this.device.queue.submit([encoder.finish()]);
     const bytes = (values + (status ? 2 : 0)) * 4;
-    await readback.mapAsync(GPUMapMode.READ, 0, bytes);
+    await batch.readers[options.backward === false ? 'forward' : 'backward'].map(readback, 0, bytes);
     const mapped = readback.getMappedRange(0, bytes).slice(0);
     readback.unmap();
     const data = new Float32Array(mapped, 0, values);

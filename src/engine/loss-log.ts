@@ -1,6 +1,7 @@
 // Per-tree losses of several queued steps, collected on the GPU and read back with one mapAsync:
 // a training loop submits k steps, then waits once, so the queue never idles while JS waits.
 
+import { PacedMap } from '../gpu/paced-map.ts';
 import type { NonFinite } from './types.ts';
 
 /** The losses of one queued step, as `TreeEngine.step` would have returned them. */
@@ -44,6 +45,7 @@ export class LossLog {
   private readonly trees: { numTrees: number; tree?: Uint32Array }[] = [];
   private readonly checked: boolean[] = [];
   private used = 0;
+  private readonly reader = new PacedMap();
 
   /**
    * A log for `capacity` losses in all (e.g. steps per readback × batch size; with a loss at every
@@ -112,7 +114,7 @@ export class LossLog {
   async read(): Promise<LoggedStep[]> {
     if (this.used === 0) return [];
     const bytes = this.statusAt(this.counts.length);
-    await this.buffer.mapAsync(GPUMapMode.READ, 0, bytes);
+    await this.reader.map(this.buffer, 0, bytes);
     const mapped = this.buffer.getMappedRange(0, bytes).slice(0);
     this.buffer.unmap();
     const all = new Float32Array(mapped, 0, this.used);
