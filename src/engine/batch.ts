@@ -85,11 +85,6 @@ export class GpuBatch {
     return this.targets.rows.length;
   }
 
-  /** The roots' classes, one per tree. */
-  get labels(): Uint32Array {
-    return this.targets.labels.subarray(0, this.plan.numTrees);
-  }
-
   /** The buffer `name` (index data, uniforms or ranges). */
   buffer(name: string): GPUBuffer {
     const b = this.store.get(name);

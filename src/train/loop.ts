@@ -12,7 +12,7 @@ import { initParams } from '../params/params.ts';
 import type { Cell } from '../params/shapes.ts';
 import { Rng } from '../rng/index.ts';
 import { AdaGrad, type AdaGradOptions } from './adagrad.ts';
-import type { Tree } from '../trees/tree.ts';
+import { preorder } from '../trees/shape.ts';
 import type { Dataset } from './dataset.ts';
 import { type ByDepth, byDepth, EvalSet, type Reach } from './evaluate.ts';
 
@@ -222,7 +222,13 @@ export async function train(
     }
     // One loss per tree, or with a loss at every labelled node one per labelled node.
     const perTree =
-      loss === 'all' ? 1 + data.train.reduce((m, e) => Math.max(m, labelledNodes(e.tree)), 0) : 1;
+      loss === 'all'
+        ? 1 +
+          data.train.reduce(
+            (m, e) => Math.max(m, preorder(e.tree).filter((t) => t.label !== undefined).length),
+            0,
+          )
+        : 1;
     log = new LossLog(device, perRead * config.batch * perTree, engine.layout.size);
     let epoch = start;
     while (
@@ -331,18 +337,6 @@ export async function train(
     opt.destroy();
     engine.dispose();
   }
-}
-
-/** Nodes of a tree that carry a label. */
-function labelledNodes(tree: Tree): number {
-  let n = 0;
-  const todo: Tree[] = [tree];
-  while (todo.length > 0) {
-    const t = todo.pop()!;
-    if (t.label !== undefined) n++;
-    if (t.kind === 'node') todo.push(t.left, t.right);
-  }
-  return n;
 }
 
 /** Raised when the GPU device is lost during training (driver reset, device.destroy(), …). */
