@@ -1,7 +1,7 @@
 // Text views of a run (pure): the CSV of points, speed-ups of `level` over each peer, the printed
 // summary table and the goal lines.
 import { pointKey, type PointSpec, VARIANTS, type Variant } from './config.ts';
-import { leastSquaresSlope } from '../src/report/aggregate.ts';
+import { leastSquaresSlope } from '../src/report/fit.ts';
 import { median } from './napkin.ts';
 import type { BenchResult, Ceilings, PointResult } from './result.ts';
 

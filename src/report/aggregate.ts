@@ -11,6 +11,9 @@ import {
   type ExperimentResult,
   validateResult,
 } from './schema.ts';
+import { leastSquaresSlope } from './fit.ts';
+
+export { leastSquaresSlope };
 
 /** model.md's default number of classes, for result files without a `classes` field. */
 export const DEFAULT_CLASSES = 5;
@@ -165,21 +168,6 @@ export function meanStd(values: readonly number[]): MeanStd {
   const mean = values.reduce((s, v) => s + v, 0) / count;
   const ss = values.reduce((s, v) => s + (v - mean) ** 2, 0);
   return { mean, std: count > 1 ? Math.sqrt(ss / (count - 1)) : 0, count };
-}
-
-/** Least-squares slope of y on x; null with fewer than two distinct x. */
-export function leastSquaresSlope(points: readonly { x: number; y: number }[]): number | null {
-  const n = points.length;
-  if (n < 2) return null;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const p of points) {
-    sxy += (p.x - mx) * (p.y - my);
-    sxx += (p.x - mx) ** 2;
-  }
-  return sxx > 0 ? sxy / sxx : null;
 }
 
 /** Accuracy by depth pooled over results: Σ (accuracy · n) / Σ n, depths ascending. */
