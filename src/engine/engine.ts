@@ -1,7 +1,7 @@
 // The scheduler: one training step = one command buffer and one submit; one mapAsync reads back
 // the per-tree losses (and per-node gradient norms). State buffers are pooled and grow on demand.
 import { readBuffer } from '../gpu/buffers.ts';
-import { type Kernel, KernelCache, RANGE_STRIDE } from '../gpu/kernel.ts';
+import { type Kernel, KernelCache } from '../gpu/kernel.ts';
 import { PassTimer } from '../gpu/timestamps.ts';
 import type { Params } from '../params/params.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
@@ -245,10 +245,7 @@ export class TreeEngine {
         pass = encoder.beginComputePass(timer ? timer.pass(kernel.label) : { label: 'treegrad step' });
       }
       pass.setPipeline(kernel.pipeline);
-      // Two forms, never `undefined` for the offsets: Chrome's binding intermittently rejects an
-      // explicit undefined once the call site is optimised.
-      if (range === undefined) pass.setBindGroup(0, group);
-      else pass.setBindGroup(0, group, [range * RANGE_STRIDE]);
+      pass.setBindGroup(0, group);
       const [x, y, z] = computeDispatch(workgroups, this.maxPerDim);
       pass.dispatchWorkgroups(x, y, z);
       dispatches++;
@@ -258,8 +255,15 @@ export class TreeEngine {
           ...(range === undefined ? {} : { rows: ranges[2 * range + 1]! }),
         });
     };
-    const level = (kernel: Kernel, group: GPUBindGroup, launch: CellSpec['forward'], r: number) =>
-      run(kernel, group, launch.workgroups(ranges[2 * r + 1]!), r);
+    const level = (
+      kernel: Kernel,
+      group: (range: number) => GPUBindGroup,
+      launch: CellSpec['forward'],
+      r: number,
+    ) => {
+      const workgroups = launch.workgroups(ranges[2 * r + 1]!);
+      if (workgroups > 0) run(kernel, group(r), workgroups, r);
+    };
     const k = this.k;
     const numRanges = ranges.length / 2;
     run(k.leaf, groups.leaf, Math.ceil((plan.numLeaves * D) / WG));

@@ -1,6 +1,6 @@
 // The engine's resources for a batch: pooled state sizes, per-batch uniforms, and bind groups
 // built from one dictionary of named buffers (each kernel takes the names it declares).
-import type { BufferResource, Kernel } from '../gpu/kernel.ts';
+import { type BufferResource, type Kernel, RANGE_STRIDE } from '../gpu/kernel.ts';
 import type { LevelPlan } from '../plan/levels.ts';
 import type { Schedule } from '../plan/schedule.ts';
 import type { GpuBatch } from './batch.ts';
@@ -34,12 +34,15 @@ export type BatchUniforms = {
   normsParams: Uint32Array;
 };
 
-/** The bind groups of one batch and schedule, one per dispatch kind (the two reductions run twice). */
+/**
+ * The bind groups of one batch and schedule, one per dispatch kind (the two reductions run twice);
+ * the level kernels have one per dispatch range, made when first asked for.
+ */
 export interface BatchBindGroups {
   leaf: GPUBindGroup;
-  forward: GPUBindGroup;
+  forward: (range: number) => GPUBindGroup;
   classifier: GPUBindGroup;
-  backward: GPUBindGroup;
+  backward: (range: number) => GPUBindGroup;
   cellReduce: GPUBindGroup;
   cellPartials: GPUBindGroup;
   classReduce: GPUBindGroup;
@@ -149,8 +152,8 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
       ['children', 'leafWords', 'targets', 'labels', 'wordOffsets', 'wordLeaves'].map((n) => [n, b(n)]),
     ),
     params: b('cellParams'),
-    range: { buffer: batch.schedule(schedule).buffer, size: 8 },
   };
+  const ranges = batch.schedule(schedule).buffer;
   const bind = (kernel: Kernel, overrides: Record<string, BufferResource> = {}) => {
     const from = { ...all, ...overrides };
     const resource = (name: string) => {
@@ -161,6 +164,14 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, resource(d.name)])));
   };
   const k = e.kernels;
+  // One bind group per range slot: `range` at the slot's offset (see RANGE_STRIDE).
+  const perRange = (kernel: Kernel) => {
+    const made: GPUBindGroup[] = [];
+    return (r: number) => {
+      made[r] ??= bind(kernel, { range: { buffer: ranges, offset: r * RANGE_STRIDE, size: 8 } });
+      return made[r];
+    };
+  };
   const cellReduce = { idx: b('children'), table: e.reduce.cell.buffer, params: b('cellReduceParams') };
   const classReduce = {
     deltas: p('dlogits'),
@@ -170,9 +181,9 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
   };
   const groups: BatchBindGroups = {
     leaf: bind(k.leaf, { params: b('leafParams') }),
-    forward: bind(k.forward),
+    forward: perRange(k.forward),
     classifier: bind(k.classifier, { params: b('classifierParams') }),
-    backward: bind(k.backward),
+    backward: perRange(k.backward),
     cellReduce: bind(k.reduce, cellReduce),
     cellPartials: bind(k.partials, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') }),
     classReduce: bind(k.reduce, classReduce),

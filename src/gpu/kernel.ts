@@ -12,11 +12,13 @@ export class BindingMismatchError extends Error {
 export type BufferResource = GPUBuffer | GPUBufferBinding;
 
 /**
- * The uniform binding that carries a dispatch's row range. It is bound with a dynamic offset, so
- * one buffer holds the ranges of every dispatch of a step, one per `RANGE_STRIDE` bytes.
+ * Byte stride of the per-dispatch range slots (WebGPU's minUniformBufferOffsetAlignment). The
+ * uniform binding `range` carries a dispatch's row range. One buffer holds the ranges of every
+ * dispatch of a step, one per `RANGE_STRIDE` bytes, and each range has a bind group of its own at
+ * its offset. Not a dynamic offset: on lavapipe a dispatch whose dynamic offset changed costs about
+ * 90 µs against 20 µs with a bind group per range (SwiftShader: the same either way); see
+ * docs/bench.md.
  */
-export const RANGE_BINDING = 'range';
-/** Byte stride of the per-dispatch range slots (WebGPU's minUniformBufferOffsetAlignment). */
 export const RANGE_STRIDE = 256;
 
 /** A compiled kernel: its pipeline and declared bindings. */
@@ -149,7 +151,7 @@ export class KernelCache {
       entries: info.bindings.map((b) => ({
         binding: b.binding,
         visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: b.kind, hasDynamicOffset: b.name === RANGE_BINDING && b.kind === 'uniform' },
+        buffer: { type: b.kind },
       })),
     });
     const module = this.device.createShaderModule({ label, code: info.code });

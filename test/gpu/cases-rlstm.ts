@@ -56,7 +56,7 @@ async function dispatchLevel(
   const encoder = ctx.device.createCommandEncoder({ label: name });
   const pass = encoder.beginComputePass({ label: name });
   pass.setPipeline(kernel.pipeline);
-  pass.setBindGroup(0, group, [0]);
+  pass.setBindGroup(0, group);
   pass.dispatchWorkgroups(x, y, z);
   pass.end();
   ctx.device.queue.submit([encoder.finish()]);
