@@ -5,11 +5,23 @@ import type { GpuBatch } from '../src/engine/batch.ts';
 import type { DispatchTime, TreeEngine } from '../src/engine/engine.ts';
 import type { Cell } from '../src/params/shapes.ts';
 import { pointKey } from './config.ts';
-import { forwardFlops, gflops, median } from './napkin.ts';
+import { forwardFlops, gflops } from './napkin.ts';
 import type { BenchResult, PointResult } from './result.ts';
 
-/** Profiled steps per point; each dispatch's time is the median over them. */
-const PROFILED_STEPS = 3;
+/**
+ * Profiled steps per point; each dispatch's time is the mean of the middle ones (the fastest and
+ * slowest quarter dropped). A mean, not a median: drivers quantize timestamps (lavapipe: 65.5 µs),
+ * and the mean over steps that start at random phases of the tick recovers times below it.
+ */
+const PROFILED_STEPS = 16;
+
+/** Mean of the middle half-plus of `xs`: the fastest and slowest quarter dropped. */
+function trimmedMean(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length / 4);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((a, x) => a + x, 0) / kept.length;
+}
 
 /** One dispatch of a profiled step. */
 export interface KernelTime {
@@ -122,7 +134,7 @@ export function analyseProfile(
 
 /**
  * PROFILED_STEPS profiled level-schedule steps (timestamp queries; undefined without them), each
- * dispatch's median time, taken apart by analyseProfile.
+ * dispatch's trimmed mean time, taken apart by analyseProfile.
  */
 export async function profileKernels(
   engine: TreeEngine,
@@ -137,7 +149,7 @@ export async function profileKernels(
     steps.push(r.profile);
   }
   const first = steps[0]!;
-  const profile = first.map((t, i) => ({ ...t, ns: median(steps.map((s) => s[i]?.ns ?? t.ns)) }));
+  const profile = first.map((t, i) => ({ ...t, ns: trimmedMean(steps.map((s) => s[i]?.ns ?? t.ns)) }));
   const { forward, backward } = engine.spec;
   return analyseProfile({ ...point, forward: forward.shader, backward: backward.shader }, profile, ceiling);
 }
@@ -162,7 +174,7 @@ export function kernelTables(r: BenchResult): string[] {
   for (const p of best.values()) {
     const k = p.kernels!;
     out.push(
-      `kernels of ${pointKey(p)} (${p.internal} internal nodes; GPU µs, median of ${PROFILED_STEPS} profiled steps):`,
+      `kernels of ${pointKey(p)} (${p.internal} internal nodes; GPU µs, trimmed mean of ${PROFILED_STEPS} profiled steps):`,
       `  ${'kernel'.padEnd(26)} ${'level'.padStart(5)} ${'rows'.padStart(6)} ${'GPU µs'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'%ceil'.padStart(6)}`,
     );
     for (const d of k.dispatches) {
