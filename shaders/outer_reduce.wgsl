@@ -6,7 +6,9 @@
 //
 // Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (children or roots)
 //         table   [numTensors, 12] u32: outOffset, rows, cols, tileStart, numTerms, (slot, src) × 2,
-//                 partialOffset (the tensor's place among the table's elements)
+//                 partialOffset (the tensor's place among the table's elements), biasEntry + 1
+//                 (0: none; a bias with the same delta slots rides along as column `cols` of this
+//                 tensor's last tiles, x = 1, and has no tiles of its own)
 // Writes: one chunk:  dTheta, every element of every tensor of the table, with `=` (scaled)
 //         chunks > 1: partials [numChunks, partialStride], the chunk's unscaled sums, with `=`;
 //                     reduce_partials then adds the chunks in order (still bit-reproducible)
@@ -99,8 +101,10 @@ fn main(
   let base = e * 12u;
   let rows = table[base + 1u];
   let cols = table[base + 2u];
+  let bias = table[base + 10u];  // the bias entry + 1, or 0
+  let width = cols + min(bias, 1u);  // columns computed, the bias's included
   let quadsO = EDGE_O * RM;  // quads along o
-  let colTiles = (cols + 4u * EDGE_K - 1u) / (4u * EDGE_K);
+  let colTiles = (width + 4u * EDGE_K - 1u) / (4u * EDGE_K);
   let local = tileId - table[base + 3u];
   if (local >= ((rows + 4u * quadsO - 1u) / (4u * quadsO)) * colTiles) {
     return;  // uniform: past the last tile
@@ -148,6 +152,8 @@ fn main(
                 } else {
                   v[c] = H[row * params.D + k];
                 }
+              } else if (k < width) {
+                v[c] = 1.0;  // the bias's column
               }
             }
           } else {
@@ -211,11 +217,14 @@ fn main(
       let o = o0 + 4u * (ty + EDGE_O * m) + a;
       for (var b = 0u; b < 4u; b++) {
         let k = k0 + 4u * tx + b;
-        if (o < rows && k < cols) {
+        if (o < rows && k < width) {
+          // Column `cols` is the bias's element o (its entry's offsets), the others this tensor's.
+          let into = select(base, (bias - 1u) * 12u, k == cols);
+          let at = select(o * cols + k, o, k == cols);
           if (params.numChunks == 1u) {
-            dTheta[table[base] + o * cols + k] = params.scale * acc[4u * m + a][b];
+            dTheta[table[into] + at] = params.scale * acc[4u * m + a][b];
           } else {
-            partials[chunk * params.partialStride + table[base + 9u] + o * cols + k] = acc[4u * m + a][b];
+            partials[chunk * params.partialStride + table[into + 9u] + at] = acc[4u * m + a][b];
           }
         }
       }

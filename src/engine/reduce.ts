@@ -87,6 +87,7 @@ function table(
   tile: ReduceTile,
 ): ReduceTable {
   const words = new Uint32Array(grads.length * ENTRY);
+  const riders = biasRiders(grads);
   let tiles = 0;
   let elements = 0;
   grads.forEach((g, e) => {
@@ -94,13 +95,21 @@ function table(
     if (!shape) throw new Error(`no tensor "${g.tensor}" in the layout`);
     const rows = shape[0]!;
     const cols = shape.length > 1 ? shape[1]! : 1;
+    const bias = riders.biasOf.get(e);
+    if (bias !== undefined && layout.shapes[grads[bias]!.tensor]?.[0] !== rows) {
+      throw new Error(`bias ${grads[bias]!.tensor} has not the rows of ${g.tensor}`);
+    }
     words.set([layout.offsets[g.tensor]!, rows, cols, tiles, g.terms.length], e * ENTRY);
     words[e * ENTRY + 9] = elements;
+    words[e * ENTRY + 10] = bias === undefined ? 0 : bias + 1;
     elements += rows * cols;
     g.terms.forEach(([slot, src], t) => {
       words.set([slot, src], e * ENTRY + 5 + 2 * t);
     });
-    tiles += Math.ceil(rows / (4 * tile.rm * tile.edgeO)) * Math.ceil(cols / (4 * tile.edgeK));
+    // A bias that rides along has no tiles; its weight computes one more column.
+    if (riders.riding.has(e)) return;
+    const width = cols + (bias === undefined ? 0 : 1);
+    tiles += Math.ceil(rows / (4 * tile.rm * tile.edgeO)) * Math.ceil(width / (4 * tile.edgeK));
   });
   return {
     buffer: uploadBuffer(device, label, words, GPUBufferUsage.STORAGE),
@@ -108,6 +117,31 @@ function table(
     tiles,
     elements,
   };
+}
+
+/**
+ * Biases that ride along with a weight: a bias (every term's input the constant 1) is the weight's
+ * sum with x = 1, so where a weight has exactly the bias's delta slots, the bias is computed as one
+ * more column of the weight's tiles (in the padding of its last tile at most sizes) instead of
+ * tiles of its own that compute one useful column. Same rows, same order: the same bits.
+ */
+export function biasRiders(grads: readonly GradTerms[]): {
+  biasOf: Map<number, number>;
+  riding: Set<number>;
+} {
+  const biasOf = new Map<number, number>();
+  const riding = new Set<number>();
+  const slots = (g: GradTerms) => g.terms.map(([slot]) => slot).join(',');
+  grads.forEach((g, e) => {
+    if (!g.terms.every(([, src]) => src === SRC.one)) return;
+    const weight = grads.findIndex(
+      (w, i) => !biasOf.has(i) && w.terms.every(([, src]) => src !== SRC.one) && slots(w) === slots(g),
+    );
+    if (weight < 0) return;
+    biasOf.set(weight, e);
+    riding.add(e);
+  });
+  return { biasOf, riding };
 }
 
 /** The cell's table (over internal nodes) and the classifier's (over roots). */
