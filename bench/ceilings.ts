@@ -19,6 +19,15 @@ const EMPTY_WGSL = '@compute @workgroup_size(1) fn main() {}';
  */
 const DEPENDENT_WGSL = `@group(0) @binding(0) var<storage, read_write> x: array<f32, 64>;
 @compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { x[i] = x[i] + 1.0; }`;
+/**
+ * The dependent kernel with a per-dispatch uniform, as the level kernels take their range: each
+ * dispatch gets it through a bind group of its own, or through a dynamic offset of one.
+ */
+const RANGED_WGSL = `@group(0) @binding(0) var<storage, read_write> x: array<f32, 64>;
+@group(0) @binding(1) var<uniform> range: vec4u;
+@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { x[i] = x[i] + f32(range.x); }`;
+/** Uniform slots the ranged probes cycle through (256 bytes apart: the offset alignment). */
+const SLOTS = 16;
 /** Timed round trips (they are cheap and bimodal: take many). */
 const ROUND_TRIP_REPEATS = 21;
 /** Dispatches in one pass when measuring the in-pass cost of one more. */
@@ -65,11 +74,16 @@ export class RoundTrip {
   }
 }
 
-/** What dispatches cost: a whole round trip (ms), one more empty and one more dependent dispatch (µs). */
+/**
+ * What dispatches cost: a whole round trip (ms), one more empty and one more dependent dispatch,
+ * and one more dependent dispatch whose uniform changes by bind group or by dynamic offset (µs).
+ */
 export interface DispatchCosts {
   emptyRoundTripMs: number;
   emptyDispatchUs: number;
   dependentDispatchUs: number;
+  rangeGroupDispatchUs: number;
+  dynamicOffsetDispatchUs: number;
 }
 
 async function pipeline(device: GPUDevice, label: string, code: string): Promise<GPUComputePipeline> {
@@ -83,45 +97,107 @@ async function pipeline(device: GPUDevice, label: string, code: string): Promise
 
 /**
  * Dispatch costs: one empty dispatch's round trip, and the cost of one more dispatch in an open
- * pass, empty or dependent (IN_PASS more, over the difference). The dependent probe's buffer is
- * checked afterwards: every dispatch must have added its 1.
+ * pass (IN_PASS more, over the difference): empty; dependent; dependent with a uniform that
+ * changes every dispatch through a bind group per slot (what the level kernels do) or through a
+ * dynamic offset. The dependent probes' buffer is checked afterwards: every dispatch must have
+ * added its value.
  */
 export async function dispatchCosts(device: GPUDevice, repeats: number): Promise<DispatchCosts> {
   const empty = await pipeline(device, 'bench empty', EMPTY_WGSL);
   const dependent = await pipeline(device, 'bench dependent', DEPENDENT_WGSL);
+  const ranged = await pipeline(device, 'bench ranged', RANGED_WGSL);
+  const layout = device.createBindGroupLayout({
+    label: 'bench dynamic offset',
+    entries: [
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+    ],
+  });
+  const dynamic = await device.createComputePipelineAsync({
+    label: 'bench dynamic offset',
+    layout: device.createPipelineLayout({ label: 'bench dynamic offset', bindGroupLayouts: [layout] }),
+    compute: {
+      module: device.createShaderModule({ label: 'bench ranged', code: RANGED_WGSL }),
+      entryPoint: 'main',
+    },
+  });
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const x = device.createBuffer({ label: 'bench dependent x', size: 64 * 4, usage });
+  // Slot s holds s + 1: a dispatch that read the wrong slot adds the wrong amount.
+  const slots = new Uint32Array((SLOTS * 256) / 4);
+  for (let s = 0; s < SLOTS; s++) slots[(s * 256) / 4] = s + 1;
+  const u = device.createBuffer({
+    label: 'bench ranges',
+    size: slots.byteLength,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  device.queue.writeBuffer(u, 0, slots);
   const group = device.createBindGroup({
     label: 'bench dependent',
     layout: dependent.getBindGroupLayout(0),
     entries: [{ binding: 0, resource: { buffer: x } }],
   });
+  const perSlot = Array.from({ length: SLOTS }, (_, s) =>
+    device.createBindGroup({
+      label: `bench ranged ${s}`,
+      layout: ranged.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: x } },
+        { binding: 1, resource: { buffer: u, offset: s * 256, size: 16 } },
+      ],
+    }),
+  );
+  const dynamicGroup = device.createBindGroup({
+    label: 'bench dynamic offset',
+    layout,
+    entries: [
+      { binding: 0, resource: { buffer: x } },
+      { binding: 1, resource: { buffer: u, size: 16 } },
+    ],
+  });
+  type Probe = 'empty' | 'dependent' | 'group' | 'offset';
   let added = 0;
   const trip = new RoundTrip(device);
-  const dispatches = (n: number, chained: boolean) => (encoder: GPUCommandEncoder) => {
-    const pass = encoder.beginComputePass({ label: chained ? 'bench dependent' : 'bench empty' });
-    pass.setPipeline(chained ? dependent : empty);
-    if (chained) pass.setBindGroup(0, group);
-    for (let i = 0; i < n; i++) pass.dispatchWorkgroups(1);
+  const dispatches = (n: number, probe: Probe) => (encoder: GPUCommandEncoder) => {
+    const pass = encoder.beginComputePass({ label: `bench ${probe}` });
+    pass.setPipeline({ empty, dependent, group: ranged, offset: dynamic }[probe]);
+    if (probe === 'dependent') pass.setBindGroup(0, group);
+    for (let i = 0; i < n; i++) {
+      const s = i % SLOTS;
+      if (probe === 'group') pass.setBindGroup(0, perSlot[s]!);
+      if (probe === 'offset') pass.setBindGroup(0, dynamicGroup, [s * 256]);
+      pass.dispatchWorkgroups(1);
+      if (probe === 'dependent') added += 1;
+      else if (probe !== 'empty') added += s + 1;
+    }
     pass.end();
-    if (chained) added += n;
+  };
+  const extra = async (probe: Probe) => {
+    const one = await trip.median(repeats, dispatches(1, probe));
+    const many = await trip.median(repeats, dispatches(IN_PASS + 1, probe));
+    return { one, us: (1000 * Math.max(0, many - one)) / IN_PASS };
   };
   try {
-    const one = await trip.median(repeats, dispatches(1, false));
-    const many = await trip.median(repeats, dispatches(IN_PASS + 1, false));
-    const chainOne = await trip.median(repeats, dispatches(1, true));
-    const chainMany = await trip.median(repeats, dispatches(IN_PASS + 1, true));
+    const empties = await extra('empty');
+    const dependentUs = (await extra('dependent')).us;
+    const groupUs = (await extra('group')).us;
+    const offsetUs = (await extra('offset')).us;
     const got = new Float32Array(await readBuffer(device, x));
     if (got.some((v) => v !== added))
-      throw new Error(`dependent-dispatch probe: x holds ${got[0]}, expected ${added} (one per dispatch)`);
+      throw new Error(
+        `dependent-dispatch probe: x holds ${got[0]}, expected ${added} (each dispatch adds its slot's value)`,
+      );
     return {
-      emptyRoundTripMs: one,
-      emptyDispatchUs: (1000 * Math.max(0, many - one)) / IN_PASS,
-      dependentDispatchUs: (1000 * Math.max(0, chainMany - chainOne)) / IN_PASS,
+      emptyRoundTripMs: empties.one,
+      emptyDispatchUs: empties.us,
+      dependentDispatchUs: dependentUs,
+      rangeGroupDispatchUs: groupUs,
+      dynamicOffsetDispatchUs: offsetUs,
     };
   } finally {
     trip.destroy();
     x.destroy();
+    u.destroy();
   }
 }
 

@@ -121,7 +121,11 @@ tr.bad { background: #fde2e1; }
 <p>Ceilings at ${c.size}×${c.size}×${c.size}: our GEMM ${gf(c.oursGemmGflops)}, TF.js matMul
  ${gf(c.tfjsMatmulGflops)} (our gather_matmul ${gf(c.gatherMatmulGflops)}). Empty dispatch round trip
  ${c.emptyRoundTripMs.toFixed(3)} ms; one more dispatch in an open pass: empty ${c.emptyDispatchUs.toFixed(1)} µs,
- dependent on the one before ${c.dependentDispatchUs.toFixed(1)} µs. ${escapeXml(c.notes.join(' '))}
+ dependent on the one before ${c.dependentDispatchUs.toFixed(1)} µs${
+   c.rangeGroupDispatchUs === undefined || c.dynamicOffsetDispatchUs === undefined
+     ? ''
+     : `; with a new uniform each: by bind group ${c.rangeGroupDispatchUs.toFixed(1)} µs (as our level kernels), by dynamic offset ${c.dynamicOffsetDispatchUs.toFixed(1)} µs`
+ }. ${escapeXml(c.notes.join(' '))}
  ${unavailable.length ? `Not run here: ${escapeXml(unavailable.join('; '))}.` : ''}</p>
 <h2>Goals (measured, not asserted)</h2>
 <ul>${goalLines(r)

@@ -67,7 +67,10 @@ export function finishRun(result: BenchResult, dir = RESULTS_DIR): number {
     `ceilings at ${c.size}³: our GEMM ${gf(c.oursGemmGflops)} GFLOP/s, TF.js matMul ` +
       `${gf(c.tfjsMatmulGflops)} GFLOP/s (our gather_matmul ${gf(c.gatherMatmulGflops)} GFLOP/s); ` +
       `empty round trip ${c.emptyRoundTripMs.toFixed(3)} ms; one more dispatch in a pass: empty ` +
-      `${c.emptyDispatchUs.toFixed(1)} µs, dependent ${c.dependentDispatchUs.toFixed(1)} µs`,
+      `${c.emptyDispatchUs.toFixed(1)} µs, dependent ${c.dependentDispatchUs.toFixed(1)} µs` +
+      (c.rangeGroupDispatchUs === undefined || c.dynamicOffsetDispatchUs === undefined
+        ? ''
+        : `; with a new uniform: by bind group ${c.rangeGroupDispatchUs.toFixed(1)} µs (ours), by dynamic offset ${c.dynamicOffsetDispatchUs.toFixed(1)} µs`),
   );
   for (const note of c.notes) console.log(`note: ${note}`);
   for (const [v, why] of Object.entries(result.unavailable)) console.log(`not run: ${v} (${why})`);

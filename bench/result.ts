@@ -29,6 +29,10 @@ export interface Ceilings {
   emptyDispatchUs: number;
   /** One more dispatch in an open pass that reads and writes the buffer the one before wrote. */
   dependentDispatchUs: number;
+  /** The same with a uniform that changes every dispatch by a bind group of its own (as the level kernels' ranges). */
+  rangeGroupDispatchUs?: number;
+  /** The same with the uniform changed by a dynamic offset of one bind group. */
+  dynamicOffsetDispatchUs?: number;
   notes: string[];
 }
 

@@ -176,6 +176,8 @@ describe('tables and report', () => {
       emptyRoundTripMs: 0.5,
       emptyDispatchUs: 10,
       dependentDispatchUs: 12,
+      rangeGroupDispatchUs: 13,
+      dynamicOffsetDispatchUs: 45,
       notes: [],
     },
     validation: [{ cell: 'rnn', dim: 8, variant: 'level', ok: true, worst: 1e-7, worstName: 'dW' }],
@@ -220,6 +222,7 @@ describe('tables and report', () => {
     expect(html).not.toContain('<script');
     expect(html).toContain('<svg');
     expect(html).toContain('chain: nodes/s (rnn d=8, 2 trees)');
+    expect(html).toContain('by bind group 13.0 µs (as our level kernels), by dynamic offset 45.0 µs');
     expect(html).toContain('&lt;d&gt;');
     expect(html).not.toContain('<d>');
     expect(escapeXml('a & "b"')).toBe('a &amp; &quot;b&quot;');
