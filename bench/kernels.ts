@@ -109,7 +109,7 @@ export function analyseProfile(
       const rows = t.rows ?? 0;
       return { kernel: t.kernel, level, rows, us, ...rate(forwardFlops(p.cell, p.dim, rows), us) };
     }
-    if (t.kernel === 'outer_reduce') {
+    if (t.kernel.startsWith('outer_reduce')) {
       if (reductions++ > 0) return { kernel: 'outer_reduce (classifier)', us };
       const rows = p.internal;
       return { kernel: 'outer_reduce (cell)', rows, us, ...rate(forwardFlops(p.cell, p.dim, rows), us) };

@@ -12,7 +12,7 @@ import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
-import { chunking, type ReduceTable, reduceConstants, reduceTables } from './reduce.ts';
+import { chunking, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineKernels, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
@@ -99,12 +99,13 @@ export class TreeEngine {
     );
     const spec = cellSpec(shape.cell, shape.dim);
     const D = shape.dim;
+    const reduceBy = reduceKernel(D);
     const [leaf, forward, backward, classifier, reduce, partials, embed, norms] = await Promise.all([
       kernels.get('leaf_embed', { D, WG }),
       kernels.get(spec.forward.shader, spec.forward.constants),
       kernels.get(spec.backward.shader, spec.backward.constants),
       kernels.get('classifier', { D, C: shape.classes }),
-      kernels.get('outer_reduce', reduceConstants(D)),
+      kernels.get(reduceBy.shader, reduceBy.constants),
       kernels.get('reduce_partials', { WG }),
       kernels.get('embed_grad', { D, WG }),
       kernels.get('node_norms', { D }),
