@@ -44,16 +44,17 @@ export function reduceTile(dim: number): ReduceTile {
 }
 
 /**
- * Hidden sizes below which the weight gradients take one invocation per element
- * (shaders/outer_reduce_elements.wgsl) instead of tiles in workgroup memory: a tile's staging and
+ * Hidden sizes below which the weight gradients take one invocation per 4 × 4 block
+ * (shaders/outer_reduce_blocks.wgsl) instead of tiles in workgroup memory: a tile's staging and
  * barriers per slab of rows cost more than its reuse saves when a row of a tensor is a few floats.
- * Measured on 64 random trees of depth 8 (1,066 internal nodes), the cell's reduction: d = 4 and 8
- * 1.0–1.7× faster on lavapipe and 3–6× on SwiftShader; d = 12 2.1–2.3× slower on lavapipe, 1.0–1.7×
- * faster on SwiftShader; d = 16 slower on both but the SwiftShader RNN.
+ * The cell's reduction on 64 random trees of depth 8 (1,066 internal nodes), blocks against tiles:
+ * d = 8 2–6× faster on lavapipe and 3–12× on SwiftShader; d = 12 and 16 1.4–3.7× and 2.6–4× faster;
+ * d = 32 1.3–1.8× faster on lavapipe, 1.0–1.6× slower on SwiftShader; d = 50 1.1–1.2× and
+ * 1.4–1.8× slower.
  */
-export const ELEMENTS_BELOW = 12;
-/** Invocations per workgroup of outer_reduce_elements. */
-const ELEMENT_WG = 64;
+export const BLOCKS_BELOW = 32;
+/** Invocations per workgroup of outer_reduce_blocks. */
+const BLOCK_WG = 64;
 
 /** The weight-gradient kernel at hidden size `dim`: its shader and override constants. */
 export function reduceKernel(dim: number): { shader: string; constants: Record<string, number> } {
@@ -66,8 +67,7 @@ export function reduceKernel(dim: number): { shader: string; constants: Record<s
       v,
     ]),
   );
-  if (dim < ELEMENTS_BELOW)
-    return { shader: 'outer_reduce_elements', constants: { WG: ELEMENT_WG, ...slots } };
+  if (dim < BLOCKS_BELOW) return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...slots } };
   const { edgeO, edgeK, rm, groups } = reduceTile(dim);
   return {
     shader: 'outer_reduce',
@@ -104,7 +104,11 @@ function table(
   tile: ReduceTile,
 ): ReduceTable {
   const words = new Uint32Array(grads.length * ENTRY);
-  const riders = biasRiders(grads);
+  const blocks = layout.dim < BLOCKS_BELOW;
+  // outer_reduce_blocks gives every tensor blocks of its own; outer_reduce lets biases ride along.
+  const riders = blocks
+    ? { biasOf: new Map<number, number>(), riding: new Set<number>() }
+    : biasRiders(grads);
   let tiles = 0;
   let elements = 0;
   grads.forEach((g, e) => {
@@ -126,12 +130,15 @@ function table(
     // A bias that rides along has no tiles; its weight computes one more column.
     if (riders.riding.has(e)) return;
     const width = cols + (bias === undefined ? 0 : 1);
-    tiles += Math.ceil(rows / (4 * tile.rm * tile.edgeO)) * Math.ceil(width / (4 * tile.edgeK));
+    tiles += blocks
+      ? Math.ceil(rows / 4) * Math.ceil(cols / 4)
+      : Math.ceil(rows / (4 * tile.rm * tile.edgeO)) * Math.ceil(width / (4 * tile.edgeK));
   });
   return {
     buffer: uploadBuffer(device, label, words, GPUBufferUsage.STORAGE),
     numTensors: grads.length,
-    tiles: layout.dim < ELEMENTS_BELOW ? Math.ceil(elements / ELEMENT_WG) : tiles,
+    // Workgroups per chunk: the tiles, or WG-wide runs of blocks.
+    tiles: blocks ? Math.ceil(tiles / BLOCK_WG) : tiles,
     elements,
   };
 }

@@ -1,17 +1,18 @@
-// outer_reduce_elements: outer_reduce's weight gradients at small d, one invocation per element of
-// the table's tensors. Same table, uniforms, bindings and results' places as outer_reduce
+// outer_reduce_blocks: outer_reduce's weight gradients at small d, one invocation per 4 × 4 block
+// of a tensor. Same table, uniforms, bindings and results' places as outer_reduce
 // (shaders/outer_reduce.wgsl); src/engine/reduce.ts picks one of the two by d.
 //   dT[o, k] = scale · Σ_terms Σ_r deltas[r, slot·rows + o] · x_src(r)[k]
 //
 // Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (children or roots)
-//         table   [numTensors, 12] u32 (outer_reduce's; the tile fields are not used: every
-//                 tensor, biases included, is its own elements)
+//         table   [numTensors, 12] u32 (outer_reduce's, with tileStart = the tensor's first block
+//                 here; every tensor, biases included, has blocks of its own: nothing rides along)
 // Writes: one chunk:  dTheta, every element of every tensor of the table, with `=` (scaled)
 //         chunks > 1: partials [numChunks, partialStride], the chunk's unscaled sums, with `=`
-// Work: invocation i of a chunk owns element i among the table's elements (partialOffset order)
-// and walks the chunk's rows in order, term by term: two loads and one FMA a row, no workgroup
-// memory, no barriers. Tiles of workgroup memory cost more than they save when a tensor is only
-// d × d = 64 … 784 elements: their staging and barriers are per slab of rows, their reuse per d.
+// Work: invocation b of a chunk owns block b of the table's blocks (rows o0 … o0 + 3, columns
+// k0 … k0 + 3 of one tensor, clipped at its edges) and walks the chunk's rows in order, term by
+// term: one index, 4 input and 4 delta loads feed 16 FMAs, with no workgroup memory and no
+// barriers. Tiles staged in workgroup memory cost more than they save when a tensor is only
+// d × d = 16 … 121 elements: their staging and barriers are per slab of rows, their reuse per d.
 // Workgroups: chunk · tiles + w, where `tiles` is the number of WG-wide workgroups per chunk.
 // The input slots SRC_* are given by TypeScript's SRC table (src/cells/types.ts) by name.
 
@@ -69,46 +70,72 @@ fn main(
 ) {
   let w = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
   let chunk = w / params.tiles;
-  let i = (w % params.tiles) * WG + t;
-  if (chunk >= params.numChunks || i >= params.partialStride) {
+  let b = (w % params.tiles) * WG + t;
+  if (chunk >= params.numChunks) {
     return;
   }
-  // The tensor holding element i: the last whose partialOffset is at or before i.
+  // The tensor holding block b: the last whose first block is at or before b.
   var e = 0u;
   for (var n = 1u; n < params.numTensors; n++) {
-    if (table[n * 12u + 9u] <= i) {
+    if (table[n * 12u + 3u] <= b) {
       e = n;
     }
   }
   let base = e * 12u;
   let rows = table[base + 1u];
   let cols = table[base + 2u];
-  let local = i - table[base + 9u];
-  let o = local / cols;
-  let k = local % cols;
+  let colBlocks = (cols + 3u) / 4u;
+  let local = b - table[base + 3u];
+  if (local >= ((rows + 3u) / 4u) * colBlocks) {
+    return;  // past the last block
+  }
+  let o0 = (local / colBlocks) * 4u;
+  let k0 = (local % colBlocks) * 4u;
   let rBegin = chunk * params.chunkRows;
   let rEnd = min(params.R, rBegin + params.chunkRows);
-  var acc = 0.0;
+  // acc<a>: row o0 + a, columns k0 … k0 + 3.
+  var acc0 = vec4f();
+  var acc1 = vec4f();
+  var acc2 = vec4f();
+  var acc3 = vec4f();
   for (var term = 0u; term < table[base + 4u]; term++) {
-    let at = table[base + 5u + 2u * term] * rows + o;  // this element's column of deltas
+    let dCol = table[base + 5u + 2u * term] * rows + o0;  // this block's first column of deltas
     let src = table[base + 6u + 2u * term];
     let fromC = src == SRC_C_LEFT || src == SRC_C_RIGHT || src == SRC_C_SELF;
     for (var r = rBegin; r < rEnd; r++) {
       let row = srcRow(src, r);
-      var x = 1.0;
+      var x = vec4f(1.0);
       if (row != 0xffffffffu) {
-        if (fromC) {
-          x = C[row * params.D + k];
-        } else {
-          x = H[row * params.D + k];
+        for (var c = 0u; c < 4u; c++) {
+          let k = min(k0 + c, cols - 1u);  // past the edge: a repeated column, never stored
+          if (fromC) {
+            x[c] = C[row * params.D + k];
+          } else {
+            x[c] = H[row * params.D + k];
+          }
         }
       }
-      acc += deltas[r * params.dStride + at] * x;
+      let at = r * params.dStride + dCol;
+      let last = rows - 1u - o0;  // past the edge: a repeated row, never stored
+      acc0 += deltas[at] * x;
+      acc1 += deltas[at + min(1u, last)] * x;
+      acc2 += deltas[at + min(2u, last)] * x;
+      acc3 += deltas[at + min(3u, last)] * x;
     }
   }
-  if (params.numChunks == 1u) {
-    dTheta[table[base] + local] = params.scale * acc;
-  } else {
-    partials[chunk * params.partialStride + i] = acc;
+  let acc = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  for (var a = 0u; a < 4u; a++) {
+    for (var c = 0u; c < 4u; c++) {
+      let o = o0 + a;
+      let k = k0 + c;
+      if (o < rows && k < cols) {
+        let at = o * cols + k;
+        if (params.numChunks == 1u) {
+          dTheta[table[base] + at] = params.scale * acc[a][c];
+        } else {
+          partials[chunk * params.partialStride + table[base + 9u] + at] = acc[a][c];
+        }
+      }
+    }
   }
 }
