@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { cellSpec } from '../../src/engine/cells.ts';
 import { SRC } from '../../src/cells/types.ts';
-import { biasRiders, reduceTile } from '../../src/engine/reduce.ts';
+import { BLOCKS_BELOW, biasRiders, reduceKernel, reduceTile } from '../../src/engine/reduce.ts';
 
 /** The kernel's workgroup memory holds 16 quads per slab row; 256 threads per workgroup at most. */
 const MAX_QUADS = 16;
@@ -56,5 +56,18 @@ describe('biasRiders', () => {
       }
       expect(new Set(biasOf.values()).size).toBe(biasOf.size);
     }
+  });
+});
+
+describe('reduceKernel', () => {
+  test('blocks of 4 × 4 below d = 32, tiles in workgroup memory from there', () => {
+    for (const d of [1, 8, 31]) expect(reduceKernel(d).shader).toBe('outer_reduce_blocks');
+    for (const d of [32, 50, 512]) expect(reduceKernel(d).shader).toBe('outer_reduce');
+    expect(BLOCKS_BELOW).toBe(32);
+    // Both take the SRC slots by name; only the tiles take the tile's shape.
+    expect(Object.keys(reduceKernel(8).constants).sort()).toEqual(
+      ['SRC_C_LEFT', 'SRC_C_RIGHT', 'SRC_C_SELF', 'SRC_H_LEFT', 'SRC_H_RIGHT', 'SRC_ONE', 'WG'].sort(),
+    );
+    expect(reduceKernel(50).constants).toMatchObject({ EDGE_O: 7, EDGE_K: 13, RM: 2, GROUPS: 1 });
   });
 });
