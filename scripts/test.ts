@@ -120,6 +120,7 @@ if (extra.length === 0) {
   browserStep('app-smoke', 'test/browser/app-smoke.ts');
   browserStep('lab', 'test/browser/lab.ts');
   browserStep('report-render', 'test/browser/report-render.ts');
+  browserStep('bench-smoke', 'test/browser/bench-smoke.ts');
   browserStep('pack', 'scripts/pack-check.ts');
 }
 
