@@ -104,9 +104,11 @@ describe.skipIf(!available)('Slurm', () => {
   }, 300_000);
 
   test('a shard cancelled mid-point and submitted again resumes and ends with the same bytes', async () => {
-    // One long point per shard: 2 shards, 12 epochs, so a checkpoint exists well before the end.
+    // One long point per shard: 2 shards, 12 epochs of 400 steps, so a checkpoint exists seconds
+    // before the end (at d = 8 a step takes ~2 ms on lavapipe: 300 sentences once finished between
+    // the first checkpoint and the cancel).
     const long = ['--datasets', '2', '--cells', 'rnn', '--seeds', '1,2', '--epochs', '12'];
-    const longSizes = ['--train-size', '300', '--dev-size', '20', '--test-size', '20', '--dim', '8'];
+    const longSizes = ['--train-size', '2000', '--dev-size', '20', '--test-size', '20', '--dim', '8'];
     const out = join(root, 'cancelled');
     const extra = { SHARDS: '2', OUT: out, TREEGRAD_DIR: repo };
     const said = sh('bash', [recipe, ...long, ...longSizes], extra);
@@ -115,12 +117,6 @@ describe.skipIf(!available)('Slurm', () => {
     const firstEpochSaved = () =>
       existsSync(checkpoints) &&
       readdirSync(checkpoints).some((f) => f.startsWith('2-rnn-1.ckpt.json') && !f.includes('.tmp-'));
-    await waitFor('the first checkpoint of point 2-rnn-1', firstEpochSaved, 180);
-    const shardOf = JSON.parse(readFileSync(join(out, 'checkpoints', '2-rnn-1.ckpt.json'), 'utf8')) as {
-      state?: { epoch?: number };
-    };
-    expect(existsSync(join(out, 'results', '2-rnn-1.json'))).toBe(false);
-    // Cancel the task that trains 2-rnn-1 (whichever index it is), mid-point.
     const plan = sh(process.execPath, [
       'bin/treegrad.js',
       'experiment',
@@ -135,6 +131,12 @@ describe.skipIf(!available)('Slurm', () => {
     const index = /shard (\d)\/2: [^\n]*\n(?: {2}[^\n]*\n)*? {2}2-rnn-1 /.exec(`${plan}\n`)?.[1];
     expect(index, plan).toBeDefined();
     const task = `${array}_${Number(index) - 1}`;
+    await waitFor('the first checkpoint of point 2-rnn-1', firstEpochSaved, 180);
+    const shardOf = JSON.parse(readFileSync(join(out, 'checkpoints', '2-rnn-1.ckpt.json'), 'utf8')) as {
+      state?: { epoch?: number };
+    };
+    expect(existsSync(join(out, 'results', '2-rnn-1.json'))).toBe(false);
+    // Cancel the task that trains 2-rnn-1 (whichever index it is, found before it starts), mid-point.
     sh('scancel', [task]);
     await waitFor(`task ${task} to end`, () => !queued().some((l) => l.startsWith(`${task} `)), 60);
     await waitFor('the rest of the array and the report', () => queued().length === 0, 240);
