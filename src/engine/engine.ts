@@ -12,7 +12,7 @@ import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts
 import { type ParamLayout, packParams, paramLayout, unpackTensors } from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
-import { chunking, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
+import { chunking, classifierReduceKernel, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineKernels, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
@@ -110,20 +110,33 @@ export class TreeEngine {
     const spec = cellSpec(shape.cell, shape.dim);
     const D = shape.dim;
     const reduceBy = reduceKernel(D);
-    const [leaf, forward, backward, classifier, reduce, partials, embed, norms] = await Promise.all([
-      kernels.get('leaf_embed', { D, WG }),
-      kernels.get(spec.forward.shader, spec.forward.constants),
-      kernels.get(spec.backward.shader, spec.backward.constants),
-      kernels.get('classifier', { D, C: shape.classes, WG: classifierThreads(D) }),
-      kernels.get(reduceBy.shader, reduceBy.constants),
-      kernels.get('reduce_partials', { WG }),
-      kernels.get('embed_grad', { D, WG }),
-      kernels.get('node_norms', { D }),
-    ]);
+    const classReduceBy = classifierReduceKernel();
+    const [leaf, forward, backward, classifier, reduce, classReduce, partials, embed, norms] =
+      await Promise.all([
+        kernels.get('leaf_embed', { D, WG }),
+        kernels.get(spec.forward.shader, spec.forward.constants),
+        kernels.get(spec.backward.shader, spec.backward.constants),
+        kernels.get('classifier', { D, C: shape.classes, WG: classifierThreads(D) }),
+        kernels.get(reduceBy.shader, reduceBy.constants),
+        kernels.get(classReduceBy.shader, classReduceBy.constants),
+        kernels.get('reduce_partials', { WG }),
+        kernels.get('embed_grad', { D, WG }),
+        kernels.get('node_norms', { D }),
+      ]);
     // The level kernels' Params must be the cell's tensors, by name and in order.
     checkCellKernel(forward.info, shape.cell);
     checkCellKernel(backward.info, shape.cell);
-    const k: EngineKernels = { leaf, forward, classifier, backward, reduce, partials, embed, norms };
+    const k: EngineKernels = {
+      leaf,
+      forward,
+      classifier,
+      backward,
+      reduce,
+      classReduce,
+      partials,
+      embed,
+      norms,
+    };
     return new TreeEngine(device, shape, k, maxPerDim);
   }
 
@@ -287,7 +300,7 @@ export class TreeEngine {
       run(k.reduce, groups.cellReduce, this.reduce.cell.tiles * cellChunks);
       if (cellChunks > 1) run(k.partials, groups.cellPartials, Math.ceil(this.reduce.cell.elements / WG));
       const classChunks = chunking(targets).numChunks;
-      run(k.reduce, groups.classReduce, this.reduce.classifier.tiles * classChunks);
+      run(k.classReduce, groups.classReduce, this.reduce.classifier.tiles * classChunks);
       if (classChunks > 1)
         run(k.partials, groups.classPartials, Math.ceil(this.reduce.classifier.elements / WG));
       run(k.embed, groups.embed, Math.ceil((this.shape.vocab.length * D) / WG));

@@ -56,23 +56,43 @@ export const BLOCKS_BELOW = 32;
 /** Invocations per workgroup of outer_reduce_blocks. */
 const BLOCK_WG = 64;
 
-/** The weight-gradient kernel at hidden size `dim`: its shader and override constants. */
-export function reduceKernel(dim: number): { shader: string; constants: Record<string, number> } {
-  // The input slots of the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). Both
-  // shaders declare each SRC_* without a default, so a slot missing on either side fails when the
-  // pipeline is built.
-  const slots = Object.fromEntries(
+/** A weight-gradient kernel: its shader and override constants. */
+export interface ReduceKernel {
+  shader: string;
+  constants: Record<string, number>;
+}
+
+/**
+ * The input slots of the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). Both
+ * shaders declare each SRC_* without a default, so a slot missing on either side fails when the
+ * pipeline is built.
+ */
+function srcSlots(): Record<string, number> {
+  return Object.fromEntries(
     Object.entries(SRC).map(([name, v]) => [
       `SRC_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
       v,
     ]),
   );
-  if (dim < BLOCKS_BELOW) return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...slots } };
+}
+
+/** The cell's weight-gradient kernel at hidden size `dim`: blocks below BLOCKS_BELOW, tiles from there. */
+export function reduceKernel(dim: number): ReduceKernel {
+  if (dim < BLOCKS_BELOW) return classifierReduceKernel();
   const { edgeO, edgeK, rm, groups } = reduceTile(dim);
   return {
     shader: 'outer_reduce',
-    constants: { EDGE_O: edgeO, EDGE_K: edgeK, RM: rm, GROUPS: groups, ...slots },
+    constants: { EDGE_O: edgeO, EDGE_K: edgeK, RM: rm, GROUPS: groups, ...srcSlots() },
   };
+}
+
+/**
+ * The classifier's weight-gradient kernel at every d: blocks. Its tensors have one row per class
+ * (a handful), so a tile fitted to d is mostly padding and its slabs' staging and barriers buy
+ * nothing.
+ */
+export function classifierReduceKernel(): ReduceKernel {
+  return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...srcSlots() } };
 }
 
 /** One uploaded table: its tensors, blocks per chunk of rows, and elements in all. */
@@ -102,9 +122,9 @@ function table(
   layout: ParamLayout,
   grads: readonly GradTerms[],
   tile: ReduceTile,
+  blocks: boolean,
 ): ReduceTable {
   const words = new Uint32Array(grads.length * ENTRY);
-  const blocks = layout.dim < BLOCKS_BELOW;
   // outer_reduce_blocks gives every tensor blocks of its own; outer_reduce lets biases ride along.
   const riders = blocks
     ? { biasOf: new Map<number, number>(), riding: new Set<number>() }
@@ -168,7 +188,7 @@ export function biasRiders(grads: readonly GradTerms[]): {
   return { biasOf, riding };
 }
 
-/** The cell's table (over internal nodes) and the classifier's (over roots). */
+/** The cell's table (over internal nodes) and the classifier's (over its targets; always in blocks). */
 export function reduceTables(
   device: GPUDevice,
   layout: ParamLayout,
@@ -176,7 +196,14 @@ export function reduceTables(
 ): { cell: ReduceTable; classifier: ReduceTable } {
   const tile = reduceTile(layout.dim);
   return {
-    cell: table(device, 'reduce table (cell)', layout, spec.grads, tile),
+    cell: table(
+      device,
+      'reduce table (cell)',
+      layout,
+      spec.grads,
+      tile,
+      reduceKernel(layout.dim).shader !== 'outer_reduce',
+    ),
     classifier: table(
       device,
       'reduce table (classifier)',
@@ -186,6 +213,7 @@ export function reduceTables(
         { tensor: 'bc', terms: [[0, SRC.one]] },
       ],
       tile,
+      true,
     ),
   };
 }

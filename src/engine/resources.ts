@@ -17,6 +17,8 @@ export interface EngineKernels {
   classifier: Kernel;
   backward: Kernel;
   reduce: Kernel;
+  /** The classifier's weight gradients (outer_reduce_blocks at every d). */
+  classReduce: Kernel;
   partials: Kernel;
   embed: Kernel;
   norms: Kernel;
@@ -113,7 +115,7 @@ export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number):
     }),
     cellReduceParams: k.reduce.pack('params', cell.reduce),
     cellPartialsParams: k.partials.pack('params', cell.partials),
-    classReduceParams: k.reduce.pack('params', cls.reduce),
+    classReduceParams: k.classReduce.pack('params', cls.reduce),
     classPartialsParams: k.partials.pack('params', cls.partials),
     embedParams: k.embed.pack('params', { vocab: e.shape.vocab.length, offE: L.offsets.E!, scale }),
     normsParams: k.norms.pack('params', { numNodes: plan.numNodes, hasC: e.spec.hasC ? 1 : 0 }),
@@ -186,7 +188,7 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     backward: perRange(k.backward),
     cellReduce: bind(k.reduce, cellReduce),
     cellPartials: bind(k.partials, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') }),
-    classReduce: bind(k.reduce, classReduce),
+    classReduce: bind(k.classReduce, classReduce),
     classPartials: bind(k.partials, { table: e.reduce.classifier.buffer, params: b('classPartialsParams') }),
     embed: bind(k.embed, { params: b('embedParams') }),
     norms: bind(k.norms, { params: b('normsParams') }),
