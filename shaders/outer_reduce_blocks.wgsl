@@ -1,6 +1,7 @@
 // outer_reduce_blocks: outer_reduce's weight gradients at small d, one invocation per 4 × 4 block
 // of a tensor. Same table, uniforms, bindings and results' places as outer_reduce
-// (shaders/outer_reduce.wgsl); src/engine/reduce.ts picks one of the two by d.
+// (shaders/outer_reduce.wgsl); src/engine/reduce.ts picks it for the cell below d = 32 and for the
+// classifier at every d.
 //   dT[o, k] = scale · Σ_terms Σ_r deltas[r, slot·rows + o] · x_src(r)[k]
 //
 // Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (children or roots)
@@ -11,8 +12,9 @@
 // Work: invocation b of a chunk owns block b of the table's blocks (rows o0 … o0 + 3, columns
 // k0 … k0 + 3 of one tensor, clipped at its edges) and walks the chunk's rows in order, term by
 // term: one index, 4 input and 4 delta loads feed 16 FMAs, with no workgroup memory and no
-// barriers. Tiles staged in workgroup memory cost more than they save when a tensor is only
-// d × d = 16 … 121 elements: their staging and barriers are per slab of rows, their reuse per d.
+// barriers. Tiles staged in workgroup memory cost more than they save when a tensor row is a few
+// floats (d < 32, or the classifier's one row per class): their staging and barriers are per slab
+// of rows, their reuse per d.
 // Workgroups: chunk · tiles + w, where `tiles` is the number of WG-wide workgroups per chunk.
 // The input slots SRC_* are given by TypeScript's SRC table (src/cells/types.ts) by name.
 

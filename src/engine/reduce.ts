@@ -76,9 +76,14 @@ function srcSlots(): Record<string, number> {
   );
 }
 
+/** outer_reduce_blocks: one invocation per 4 × 4 block of a tensor. */
+function blocksKernel(): ReduceKernel {
+  return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...srcSlots() } };
+}
+
 /** The cell's weight-gradient kernel at hidden size `dim`: blocks below BLOCKS_BELOW, tiles from there. */
 export function reduceKernel(dim: number): ReduceKernel {
-  if (dim < BLOCKS_BELOW) return classifierReduceKernel();
+  if (dim < BLOCKS_BELOW) return blocksKernel();
   const { edgeO, edgeK, rm, groups } = reduceTile(dim);
   return {
     shader: 'outer_reduce',
@@ -92,14 +97,14 @@ export function reduceKernel(dim: number): ReduceKernel {
  * nothing.
  */
 export function classifierReduceKernel(): ReduceKernel {
-  return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...srcSlots() } };
+  return blocksKernel();
 }
 
 /** One uploaded table: its tensors, blocks per chunk of rows, and elements in all. */
 export interface ReduceTable {
   buffer: GPUBuffer;
   numTensors: number;
-  /** Workgroups per chunk of rows: tiles over all the table's tensors, or WG-wide runs of elements. */
+  /** Workgroups per chunk of rows: tiles over all the table's tensors, or WG-wide runs of 4 × 4 blocks. */
   tiles: number;
   /** Elements of all the table's tensors (the stride of a chunk's partial sums). */
   elements: number;
@@ -196,14 +201,7 @@ export function reduceTables(
 ): { cell: ReduceTable; classifier: ReduceTable } {
   const tile = reduceTile(layout.dim);
   return {
-    cell: table(
-      device,
-      'reduce table (cell)',
-      layout,
-      spec.grads,
-      tile,
-      reduceKernel(layout.dim).shader !== 'outer_reduce',
-    ),
+    cell: table(device, 'reduce table (cell)', layout, spec.grads, tile, layout.dim < BLOCKS_BELOW),
     classifier: table(
       device,
       'reduce table (classifier)',
