@@ -156,6 +156,7 @@ await check('contents', () => {
     'dist/gpu/probe-adapter.mjs',
     'docs/result.schema.json',
     'shaders/rlstm_forward.wgsl',
+    'shaders/include/outer_reduce_io.wgsl',
   ];
   const missing = wanted.filter((f) => !files.includes(f));
   expect(missing.length === 0, `the installed package lacks ${missing.join(', ')}`);

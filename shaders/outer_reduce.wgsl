@@ -20,62 +20,20 @@
 // each thread runs 4·RM vec4 FMAs per row on one input and RM delta loads. Small tiles take GROUPS
 // copies of the threads, group g taking its own RT/GROUPS contiguous rows of each slab; the groups'
 // sums are added in group order at the end. Workgroups: chunk · tiles + tile.
-// The input slots SRC_* are given by TypeScript's SRC table (src/cells/types.ts) by name.
+// Slots, uniform and bindings: shaders/include/outer_reduce_io.wgsl.
 
 override EDGE_O: u32 = 8u;  // threads along o, each RM quads (4 rows) of the tile
 override EDGE_K: u32 = 8u;  // threads along k, each one quad (4 columns)
 override RM: u32 = 1u;      // quads of rows per thread: 1 or 2
 override GROUPS: u32 = 1u;  // thread groups splitting each slab's rows: a power of two ≤ RT
-override SRC_H_LEFT: u32;
-override SRC_H_RIGHT: u32;
-override SRC_C_LEFT: u32;
-override SRC_C_RIGHT: u32;
-override SRC_C_SELF: u32;
-override SRC_ONE: u32;
 override WG: u32 = EDGE_O * EDGE_K * GROUPS;
 const MAX_EDGE = 16u;  // quads along a tile's edge (EDGE_K, RM·EDGE_O) at most
 const RT = 32u;  // rows per slab
 
-struct Params {
-  R: u32,
-  dStride: u32,
-  iStride: u32,
-  numTensors: u32,
-  selfBase: u32,  // row of r's own node: selfBase + r (numLeaves for internal nodes)
-  D: u32,
-  scale: f32,
-  chunkRows: u32,
-  numChunks: u32,
-  tiles: u32,
-  partialStride: u32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<storage, read_write> dTheta: array<f32>;
-@group(0) @binding(1) var<storage, read> deltas: array<f32>;
-@group(0) @binding(2) var<storage, read> H: array<f32>;
-@group(0) @binding(3) var<storage, read> C: array<f32>;
-@group(0) @binding(4) var<storage, read> idx: array<u32>;
-@group(0) @binding(5) var<storage, read> table: array<u32>;
-@group(0) @binding(6) var<uniform> params: Params;
-@group(0) @binding(7) var<storage, read_write> partials: array<f32>;
+//! include outer_reduce_io
 
 var<workgroup> dTile: array<vec4f, RT * MAX_EDGE>;  // [r, o / 4]; at the end the groups' sums (RM = 1)
 var<workgroup> xTile: array<vec4f, RT * MAX_EDGE>;  // [r, k / 4]
-
-// Row of H or C that input `src` reads for row r (0xffffffff: the constant 1).
-fn srcRow(src: u32, r: u32) -> u32 {
-  if (src == SRC_H_LEFT || src == SRC_C_LEFT) {
-    return idx[r * params.iStride];
-  }
-  if (src == SRC_H_RIGHT || src == SRC_C_RIGHT) {
-    return idx[r * params.iStride + 1u];
-  }
-  if (src == SRC_C_SELF) {
-    return params.selfBase + r;
-  }
-  return 0xffffffffu;  // SRC_ONE
-}
 
 @compute @workgroup_size(WG)
 fn main(

@@ -1,6 +1,6 @@
 // Compute pipelines built from shaders/, cached by (kernel, overrides), with bind groups checked
 // against the kernel's own declarations.
-import { type BindingDecl, loadShaderSource, reflectShader, type ShaderInfo } from './shaders.ts';
+import { type BindingDecl, loadShaderSource, reflectShader, type ShaderInfo, shaderLine } from './shaders.ts';
 import { type UniformLayout, UniformMismatchError, packUniform } from './uniforms.ts';
 
 /** Raised when TypeScript's bindings or constants do not match what a kernel declares. */
@@ -163,9 +163,10 @@ export class KernelCache {
       });
       return new Kernel(info, label, pipeline, layout, this.device);
     } catch (error) {
-      const messages = (await module.getCompilationInfo()).messages
-        .filter((m) => m.type === 'error')
-        .map((m) => `shaders/${name}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
+      const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+      const messages = await Promise.all(
+        errors.map(async (m) => `${await shaderLine(name, m.lineNum)}:${m.linePos}: ${m.message}`),
+      );
       throw new Error(`kernel ${label}: ${messages.length ? messages.join('; ') : (error as Error).message}`);
     }
   }

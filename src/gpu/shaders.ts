@@ -24,18 +24,90 @@ export interface ShaderInfo {
   readonly uniforms: Readonly<Record<string, UniformLayout>>;
 }
 
-const sources = new Map<string, Promise<string>>();
+/**
+ * A kernel's text with its includes in place: a line `//! include NAME` (alone on its line) stands
+ * for shaders/include/NAME.wgsl. WGSL has no include; this lets kernels share an interface (structs,
+ * bindings, helpers) without repeating it. Fragments include nothing themselves.
+ */
+export interface ComposedShader {
+  code: string;
+  /** For each line of `code`, where it came from: `shaders/NAME.wgsl:LINE`. */
+  origins: string[];
+}
 
-/** The text of shaders/NAME.wgsl (cached): fs in Node, fetch next to the module in a page. */
-export function loadShaderSource(name: string): Promise<string> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid shader name "${name}"`);
-  let source = sources.get(name);
-  if (!source) {
-    const url = new URL(`../../shaders/${name}.wgsl`, import.meta.url);
-    source = url.protocol === 'file:' ? readNode(url) : readHttp(url);
-    sources.set(name, source);
+const INCLUDE = /^\/\/! include ([a-z0-9_]+)$/;
+
+/**
+ * Composes `source` (shaders/NAME.wgsl) with the fragments it includes, read by `fragment` (given
+ * the fragment's name). Throws, naming the line, on a fragment that includes another.
+ */
+export async function composeShader(
+  name: string,
+  source: string,
+  fragment: (include: string) => Promise<string>,
+): Promise<ComposedShader> {
+  const code: string[] = [];
+  const origins: string[] = [];
+  for (const [i, line] of source.split('\n').entries()) {
+    const include = INCLUDE.exec(line.trim())?.[1];
+    if (include === undefined) {
+      code.push(line);
+      origins.push(`shaders/${name}.wgsl:${i + 1}`);
+      continue;
+    }
+    const text = (await fragment(include)).replace(/\n$/, '');
+    for (const [j, part] of text.split('\n').entries()) {
+      if (INCLUDE.test(part.trim())) {
+        throw new Error(
+          `shaders/include/${include}.wgsl:${j + 1}: a fragment cannot include another (included from shaders/${name}.wgsl:${i + 1})`,
+        );
+      }
+      code.push(part);
+      origins.push(`shaders/include/${include}.wgsl:${j + 1}`);
+    }
   }
-  return source;
+  return { code: code.join('\n'), origins };
+}
+
+const composed = new Map<string, Promise<ComposedShader>>();
+
+/** shaders/NAME.wgsl with its includes (cached): fs in Node, fetch next to the module in a page. */
+function loadComposed(name: string): Promise<ComposedShader> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid shader name "${name}"`);
+  let shader = composed.get(name);
+  if (!shader) {
+    shader = readShaderFile(kernelUrl(name)).then((source) =>
+      composeShader(name, source, (include) => readShaderFile(includeUrl(include))),
+    );
+    composed.set(name, shader);
+  }
+  return shader;
+}
+
+/** The text of shaders/NAME.wgsl, includes in place (cached): fs in Node, fetch in a page. */
+export async function loadShaderSource(name: string): Promise<string> {
+  return (await loadComposed(name)).code;
+}
+
+/** Where line `line` (1-based) of kernel NAME's composed text came from: `shaders/FILE.wgsl:LINE`. */
+export async function shaderLine(name: string, line: number): Promise<string> {
+  const { origins } = await loadComposed(name);
+  return origins[line - 1] ?? `shaders/${name}.wgsl:${line}`;
+}
+
+// Two literal patterns on purpose: `vite build` turns each `new URL(`…${x}.wgsl`, import.meta.url)`
+// into the files that match it (shaders/*.wgsl, shaders/include/*.wgsl) and emits them as assets.
+function kernelUrl(name: string): URL {
+  return new URL(`../../shaders/${name}.wgsl`, import.meta.url);
+}
+
+function includeUrl(name: string): URL {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid shader include "${name}"`);
+  return new URL(`../../shaders/include/${name}.wgsl`, import.meta.url);
+}
+
+function readShaderFile(url: URL): Promise<string> {
+  return url.protocol === 'file:' ? readNode(url) : readHttp(url);
 }
 
 async function readNode(url: URL): Promise<string> {

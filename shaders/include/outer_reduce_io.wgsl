@@ -1,0 +1,50 @@
+// The weight-gradient reductions' interface, shared by outer_reduce and outer_reduce_blocks (each
+// includes it with `//! include outer_reduce_io`): the input slots, the uniform, the bindings and
+// the row each input slot reads. The input slots SRC_* are given by TypeScript's SRC table
+// (src/cells/types.ts) by name, without defaults, so a slot missing on either side fails when the
+// pipeline is built.
+
+override SRC_H_LEFT: u32;
+override SRC_H_RIGHT: u32;
+override SRC_C_LEFT: u32;
+override SRC_C_RIGHT: u32;
+override SRC_C_SELF: u32;
+override SRC_ONE: u32;
+
+struct Params {
+  R: u32,
+  dStride: u32,
+  iStride: u32,
+  numTensors: u32,
+  selfBase: u32,  // row of r's own node: selfBase + r (numLeaves for internal nodes)
+  D: u32,
+  scale: f32,
+  chunkRows: u32,
+  numChunks: u32,
+  tiles: u32,  // workgroups per chunk
+  partialStride: u32,  // elements of the table's tensors (a chunk's stride in partials)
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dTheta: array<f32>;
+@group(0) @binding(1) var<storage, read> deltas: array<f32>;
+@group(0) @binding(2) var<storage, read> H: array<f32>;
+@group(0) @binding(3) var<storage, read> C: array<f32>;
+@group(0) @binding(4) var<storage, read> idx: array<u32>;
+@group(0) @binding(5) var<storage, read> table: array<u32>;
+@group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var<storage, read_write> partials: array<f32>;
+
+// Row of H or C that input `src` reads for row r (0xffffffff: the constant 1).
+fn srcRow(src: u32, r: u32) -> u32 {
+  if (src == SRC_H_LEFT || src == SRC_C_LEFT) {
+    return idx[r * params.iStride];
+  }
+  if (src == SRC_H_RIGHT || src == SRC_C_RIGHT) {
+    return idx[r * params.iStride + 1u];
+  }
+  if (src == SRC_C_SELF) {
+    return params.selfBase + r;
+  }
+  return 0xffffffffu;  // SRC_ONE
+}
