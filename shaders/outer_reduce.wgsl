@@ -49,14 +49,7 @@ fn main(
   }
   let rBegin = chunk * params.chunkRows;
   let rEnd = min(params.R, rBegin + params.chunkRows);
-  // Which tensor: the last whose first tile is at or before tileId (the table is short).
-  var e = 0u;
-  for (var i = 1u; i < params.numTensors; i++) {
-    if (table[i * 12u + 3u] <= tileId) {
-      e = i;
-    }
-  }
-  let base = e * 12u;
+  let base = tensorOfTile(tileId) * 12u;  // the tensor holding this tile
   let rows = table[base + 1u];
   let cols = table[base + 2u];
   let bias = table[base + 10u];  // the bias entry + 1, or 0

@@ -33,14 +33,7 @@ fn main(
   if (chunk >= params.numChunks) {
     return;
   }
-  // The tensor holding block b: the last whose first block is at or before b.
-  var e = 0u;
-  for (var n = 1u; n < params.numTensors; n++) {
-    if (table[n * 12u + 3u] <= b) {
-      e = n;
-    }
-  }
-  let base = e * 12u;
+  let base = tensorOfTile(b) * 12u;  // the tensor holding block b
   let rows = table[base + 1u];
   let cols = table[base + 2u];
   let colBlocks = (cols + 3u) / 4u;

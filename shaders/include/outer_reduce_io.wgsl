@@ -48,3 +48,15 @@ fn srcRow(src: u32, r: u32) -> u32 {
   }
   return 0xffffffffu;  // SRC_ONE
 }
+
+// The table entry whose tiles (or blocks) hold tile `at`: the last whose first tile is at or before
+// it (the table is short; an entry without tiles shares its first tile with the next and is skipped).
+fn tensorOfTile(at: u32) -> u32 {
+  var e = 0u;
+  for (var n = 1u; n < params.numTensors; n++) {
+    if (table[n * 12u + 3u] <= at) {
+      e = n;
+    }
+  }
+  return e;
+}
