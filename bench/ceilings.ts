@@ -86,13 +86,14 @@ export interface DispatchCosts {
   dynamicOffsetDispatchUs: number;
 }
 
-async function pipeline(device: GPUDevice, label: string, code: string): Promise<GPUComputePipeline> {
+async function pipeline(
+  device: GPUDevice,
+  label: string,
+  code: string,
+  layout: GPUPipelineLayout | 'auto' = 'auto',
+): Promise<GPUComputePipeline> {
   const module = device.createShaderModule({ label, code });
-  return device.createComputePipelineAsync({
-    label,
-    layout: 'auto',
-    compute: { module, entryPoint: 'main' },
-  });
+  return device.createComputePipelineAsync({ label, layout, compute: { module, entryPoint: 'main' } });
 }
 
 /**
@@ -113,14 +114,12 @@ export async function dispatchCosts(device: GPUDevice, repeats: number): Promise
       { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
     ],
   });
-  const dynamic = await device.createComputePipelineAsync({
-    label: 'bench dynamic offset',
-    layout: device.createPipelineLayout({ label: 'bench dynamic offset', bindGroupLayouts: [layout] }),
-    compute: {
-      module: device.createShaderModule({ label: 'bench ranged', code: RANGED_WGSL }),
-      entryPoint: 'main',
-    },
-  });
+  const dynamic = await pipeline(
+    device,
+    'bench dynamic offset',
+    RANGED_WGSL,
+    device.createPipelineLayout({ label: 'bench dynamic offset', bindGroupLayouts: [layout] }),
+  );
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const x = device.createBuffer({ label: 'bench dependent x', size: 64 * 4, usage });
   // Slot s holds s + 1: a dispatch that read the wrong slot adds the wrong amount.

@@ -286,7 +286,7 @@ export class TreeEngine {
       r: number,
     ) => {
       const workgroups = launch.workgroups(ranges[2 * r + 1]!);
-      if (workgroups > 0) run(kernel, group(r), workgroups, r);
+      if (workgroups > 0) run(kernel, group(r), workgroups, r); // no bind group for an empty range
     };
     const k = this.k;
     const numRanges = ranges.length / 2;

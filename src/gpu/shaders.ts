@@ -70,15 +70,24 @@ export async function composeShader(
 }
 
 const composed = new Map<string, Promise<ComposedShader>>();
+/** Fragments read so far, by name: kernels that include one share a single read. */
+const fragments = new Map<string, Promise<string>>();
+
+function loadFragment(name: string): Promise<string> {
+  let text = fragments.get(name);
+  if (!text) {
+    text = readShaderFile(includeUrl(name));
+    fragments.set(name, text);
+  }
+  return text;
+}
 
 /** shaders/NAME.wgsl with its includes (cached): fs in Node, fetch next to the module in a page. */
 function loadComposed(name: string): Promise<ComposedShader> {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid shader name "${name}"`);
   let shader = composed.get(name);
   if (!shader) {
-    shader = readShaderFile(kernelUrl(name)).then((source) =>
-      composeShader(name, source, (include) => readShaderFile(includeUrl(include))),
-    );
+    shader = readShaderFile(kernelUrl(name)).then((source) => composeShader(name, source, loadFragment));
     composed.set(name, shader);
   }
   return shader;
