@@ -31,6 +31,9 @@ const MAX_EDGE = 16u;  // quads along a tile's edge (EDGE_K, RM·EDGE_O) at most
 const RT = 32u;  // rows per slab
 
 //! include outer_reduce_io
+@group(0) @binding(1) var<storage, read> deltas: array<f32>;
+@group(0) @binding(2) var<storage, read> H: array<f32>;
+@group(0) @binding(3) var<storage, read> C: array<f32>;
 
 var<workgroup> dTile: array<vec4f, RT * MAX_EDGE>;  // [r, o / 4]; at the end the groups' sums (RM = 1)
 var<workgroup> xTile: array<vec4f, RT * MAX_EDGE>;  // [r, k / 4]

@@ -20,6 +20,9 @@
 
 override WG: u32 = 64u;
 //! include outer_reduce_io
+@group(0) @binding(1) var<storage, read> deltas: array<f32>;
+@group(0) @binding(2) var<storage, read> H: array<f32>;
+@group(0) @binding(3) var<storage, read> C: array<f32>;
 
 @compute @workgroup_size(WG)
 fn main(

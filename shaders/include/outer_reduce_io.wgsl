@@ -1,5 +1,5 @@
-// The weight-gradient reductions' interface, shared by outer_reduce and outer_reduce_blocks (each
-// includes it with `//! include outer_reduce_io`): the input slots, the uniform, the bindings and
+// The weight-gradient reductions' interface, shared by outer_reduce, outer_reduce_blocks and
+// outer_reduce_vec4 (each includes it with `//! include outer_reduce_io`): the input slots, the uniform, the bindings and
 // the row each input slot reads. The input slots SRC_* are given by TypeScript's SRC table
 // (src/cells/types.ts) by name, without defaults, so a slot missing on either side fails when the
 // pipeline is built.
@@ -26,10 +26,8 @@ struct Params {
   _pad: u32,
 }
 
+// Bindings 1–3 (deltas, H, C) are each kernel's own: f32 or vec4f elements.
 @group(0) @binding(0) var<storage, read_write> dTheta: array<f32>;
-@group(0) @binding(1) var<storage, read> deltas: array<f32>;
-@group(0) @binding(2) var<storage, read> H: array<f32>;
-@group(0) @binding(3) var<storage, read> C: array<f32>;
 @group(0) @binding(4) var<storage, read> idx: array<u32>;
 @group(0) @binding(5) var<storage, read> table: array<u32>;
 @group(0) @binding(6) var<uniform> params: Params;

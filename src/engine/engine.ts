@@ -9,7 +9,15 @@ import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, type LossMode, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
 import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
-import { type ParamLayout, packParams, paramLayout, unpackTensors } from './param-layout.ts';
+import {
+  gpuDim,
+  gpuLayout,
+  type ParamLayout,
+  packParams,
+  paramLayout,
+  relayout,
+  unpackTensors,
+} from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
 import { chunking, classifierReduceKernel, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
@@ -57,11 +65,17 @@ const RW = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsa
 /** Level-batched forward and backward of RNN/RLSTM over minibatches of trees, on one device. */
 export class TreeEngine {
   /**
-   * Where each parameter tensor lives in the engine's flat float32 parameter buffer (and in its
-   * gradient buffer, laid out the same): offsets and shapes by tensor name, in canonical order,
-   * and the total size in floats. Fixed by the model's shape (cell, d, vocabulary size, classes).
+   * The model's flat float32 layout (files, checkpoints, `getFlat`): offsets and shapes by tensor
+   * name, in canonical order, and the total size in floats. Fixed by the model's shape (cell, d,
+   * vocabulary size, classes).
    */
   readonly layout: ParamLayout;
+  /**
+   * The layout of the engine's parameter and gradient buffers (and the optimiser's state): the
+   * model's tensors at gpuDim(d), a multiple of 4, the extra rows and columns zero. The same as
+   * `layout` when d is a multiple of 4.
+   */
+  readonly gpuLayout: ParamLayout;
   /**
    * The cell as the engine runs it at this hidden size: its forward and backward level kernels
    * (shader and override constants), the floats each internal node saves for backward, and
@@ -82,12 +96,13 @@ export class TreeEngine {
     private readonly maxPerDim: number,
   ) {
     this.layout = paramLayout(shape.cell, shape.dim, shape.vocab.length, shape.classes);
-    this.spec = cellSpec(shape.cell, shape.dim);
+    this.gpuLayout = gpuLayout(this.layout);
+    this.spec = cellSpec(shape.cell, this.gpuLayout.dim);
     this.limits = deviceLimits(device.limits);
     this.pool = new BufferPool(device);
-    this.pool.ensure('theta', this.layout.size * 4, RW());
-    this.pool.ensure('dTheta', this.layout.size * 4, RW());
-    this.reduce = reduceTables(device, this.layout, this.spec);
+    this.pool.ensure('theta', this.gpuLayout.size * 4, RW());
+    this.pool.ensure('dTheta', this.gpuLayout.size * 4, RW());
+    this.reduce = reduceTables(device, this.gpuLayout, this.spec);
   }
 
   /** Builds every pipeline the model needs (once per device, shape and hidden size). */
@@ -107,8 +122,8 @@ export class TreeEngine {
       { cell: shape.cell, dim: shape.dim, vocab: shape.vocab.length, classes: shape.classes },
       deviceLimits(device.limits),
     );
-    const spec = cellSpec(shape.cell, shape.dim);
-    const D = shape.dim;
+    const D = gpuDim(shape.dim);
+    const spec = cellSpec(shape.cell, D);
     const reduceBy = reduceKernel(D);
     const classReduceBy = classifierReduceKernel();
     const [leaf, forward, backward, classifier, reduce, classReduce, partials, embed, norms] =
@@ -140,7 +155,7 @@ export class TreeEngine {
     return new TreeEngine(device, shape, k, maxPerDim);
   }
 
-  /** The flat parameter and gradient buffers (the optimiser updates them in place). */
+  /** The flat parameter and gradient buffers, in `gpuLayout` (the optimiser updates them in place). */
   get buffers(): { theta: GPUBuffer; dTheta: GPUBuffer } {
     return { theta: this.pool.get('theta'), dTheta: this.pool.get('dTheta') };
   }
@@ -159,13 +174,28 @@ export class TreeEngine {
     ) {
       throw new Error("the parameters' vocabulary differs from the engine's");
     }
-    const flat = packParams(params, this.layout);
-    this.device.queue.writeBuffer(this.buffers.theta, 0, flat.buffer, flat.byteOffset, flat.byteLength);
+    this.setFlat(packParams(params, this.layout));
   }
 
-  /** The flat parameter buffer, read back (the engine's layout). */
+  /** Uploads a flat parameter buffer in the model's `layout` (e.g. a checkpoint's). */
+  setFlat(flat: Float32Array): void {
+    const wide = relayout(flat, this.layout, this.gpuLayout);
+    this.device.queue.writeBuffer(this.buffers.theta, 0, wide.buffer, wide.byteOffset, wide.byteLength);
+  }
+
+  /** The flat parameter buffer, read back, in the model's `layout`. */
   async getFlat(): Promise<Float32Array> {
-    return new Float32Array(await readBuffer(this.device, this.buffers.theta));
+    return this.fromGpu(new Float32Array(await readBuffer(this.device, this.buffers.theta)));
+  }
+
+  /** A flat buffer of the engine's `gpuLayout` (parameters, gradients, optimiser state) in the model's `layout`. */
+  fromGpu(flat: Float32Array): Float32Array {
+    return relayout(flat, this.gpuLayout, this.layout);
+  }
+
+  /** A flat buffer of the model's `layout` in the engine's `gpuLayout`. */
+  toGpu(flat: Float32Array): Float32Array {
+    return relayout(flat, this.layout, this.gpuLayout);
   }
 
   /** Reads the parameters back (Float64 tensors by name). */
@@ -177,15 +207,16 @@ export class TreeEngine {
 
   /** The gradient of the last backward step, by tensor name (mean over the batch's trees). */
   async readGrads(): Promise<Record<string, Float64Array>> {
-    return unpackTensors(new Float32Array(await readBuffer(this.device, this.buffers.dTheta)), this.layout);
+    const flat = new Float32Array(await readBuffer(this.device, this.buffers.dTheta));
+    return unpackTensors(this.fromGpu(flat), this.layout);
   }
 
   /** Copies the parameters into (`save`) or out of (`load`) a named slot on the GPU (e.g. the best model). */
   snapshot(slot: string, direction: 'save' | 'load'): void {
-    const copy = this.pool.ensure(`snapshot:${slot}`, this.layout.size * 4, RW());
+    const copy = this.pool.ensure(`snapshot:${slot}`, this.gpuLayout.size * 4, RW());
     const encoder = this.device.createCommandEncoder({ label: `snapshot ${direction} ${slot}` });
     const [from, to] = direction === 'save' ? [this.buffers.theta, copy] : [copy, this.buffers.theta];
-    encoder.copyBufferToBuffer(from, 0, to, 0, this.layout.size * 4);
+    encoder.copyBufferToBuffer(from, 0, to, 0, this.gpuLayout.size * 4);
     this.device.queue.submit([encoder.finish()]);
   }
 
@@ -194,7 +225,7 @@ export class TreeEngine {
    * trees' classes (default: the roots' labels).
    */
   upload(trees: readonly Tree[], labels?: readonly number[], options: BatchOptions = {}): GpuBatch {
-    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward, this.layout, n));
+    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward, this.gpuLayout, n));
     this.batches.add(batch);
     return this.reload(batch, trees, labels, options);
   }
@@ -229,7 +260,7 @@ export class TreeEngine {
   private get parts(): EngineParts {
     return {
       shape: this.shape,
-      layout: this.layout,
+      layout: this.gpuLayout,
       spec: this.spec,
       pool: this.pool,
       reduce: this.reduce,
@@ -249,7 +280,7 @@ export class TreeEngine {
     batch.uniforms(() => batchUniforms(this.parts, plan, targets));
     const { ranges } = batch.schedule(schedule);
     const groups = bindBatch(this.parts, batch, schedule);
-    const D = this.shape.dim;
+    const D = this.gpuLayout.dim;
     const encoder = this.device.createCommandEncoder({ label: 'treegrad step' });
     if (this.spec.hasC) {
       encoder.clearBuffer(this.pool.get('C'), 0, plan.numNodes * D * 4);
@@ -349,7 +380,7 @@ export class TreeEngine {
       submits: 1,
     };
     if (withNorms) result.norms = data.subarray(T * (1 + C));
-    const nonFinite = status && decodeStatus(new Uint32Array(mapped, values * 4, 2), this.layout.size);
+    const nonFinite = status && decodeStatus(new Uint32Array(mapped, values * 4, 2), this.gpuLayout.size);
     if (nonFinite) result.nonFinite = nonFinite;
     if (timer) {
       const ns = await timer.read();

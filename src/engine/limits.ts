@@ -4,7 +4,7 @@
 import type { Cell } from '../params/shapes.ts';
 import { cellSpec } from './cells.ts';
 import type { Tree } from '../trees/tree.ts';
-import { paramLayout } from './param-layout.ts';
+import { gpuDim, paramLayout } from './param-layout.ts';
 
 /** A size over a limit: raised before allocating, printed as one line. */
 export class LimitError extends Error {
@@ -89,7 +89,7 @@ export function checkModel(m: ModelSize, limits?: DeviceLimits): void {
   checkRange('the hidden size d', m.dim, 1, CAPS.dim, "the kernels' cap");
   checkRange('the vocabulary', m.vocab, 1, CAPS.vocab, 'the vocabulary cap');
   checkRange('the number of classes', m.classes, 1, CAPS.classes, 'the class cap');
-  const floats = paramLayout(m.cell, m.dim, m.vocab, m.classes).size;
+  const floats = paramLayout(m.cell, gpuDim(m.dim), m.vocab, m.classes).size;
   if (!limits) return;
   checkRange(
     'the number of classes',
@@ -118,11 +118,12 @@ export interface BatchSize {
 
 /** The buffers a batch of this size needs: name, bytes, and the limit each is under. */
 function batchBuffers(m: ModelSize, b: BatchSize, l: DeviceLimits): [string, number, number][] {
-  const spec = cellSpec(m.cell, m.dim);
+  const D = gpuDim(m.dim);
+  const spec = cellSpec(m.cell, D);
   const targets = b.targets ?? b.trees;
   const storage = maxStorageBytes(l);
   return [
-    ['H (nodes × d)', b.nodes * m.dim * 4, storage],
+    ['H (nodes × d)', b.nodes * D * 4, storage],
     ['S (saved activations)', b.internal * spec.savedWidth * 4, storage],
     ['deltas', b.internal * spec.deltaWidth * 4, storage],
     ['probs (targets × classes)', targets * m.classes * 4, storage],

@@ -31,6 +31,42 @@ export function paramLayout(cell: Cell, dim: number, vocab: number, classes: num
   return { cell, dim, vocab, classes, offsets, shapes, names: specs.map(([n]) => n), size };
 }
 
+/**
+ * The width the kernels run hidden size d at: d rounded up to a multiple of 4, so that every row of
+ * every state, saved value and weight is whole vec4s, 16-byte aligned. The extra units are zero
+ * in every weight, bias and embedding, so their h (and c) stay 0 and their gradients 0: the model
+ * is d's exactly, and files keep d's layout (docs/engine.md).
+ */
+export function gpuDim(dim: number): number {
+  return Math.ceil(dim / 4) * 4;
+}
+
+/** The engine's layout of a model: its tensors at gpuDim(d), each row of d floats widened with zeros. */
+export function gpuLayout(layout: ParamLayout): ParamLayout {
+  return paramLayout(layout.cell, gpuDim(layout.dim), layout.vocab, layout.classes);
+}
+
+/**
+ * A flat buffer of `from`'s layout in `to`'s layout (the model's and the engine's, either way):
+ * each tensor's rows and columns that both have, copied; the rest zero. Same layouts: a copy.
+ */
+export function relayout(flat: Float32Array, from: ParamLayout, to: ParamLayout): Float32Array {
+  if (flat.length !== from.size)
+    throw new RangeError(`a flat buffer of ${flat.length} values, the layout has ${from.size}`);
+  if (from.dim === to.dim) return new Float32Array(flat);
+  const out = new Float32Array(to.size);
+  for (const name of from.names) {
+    const [fr, fc = 1] = from.shapes[name]!;
+    const [tr, tc = 1] = to.shapes[name]!;
+    const a = from.offsets[name]!;
+    const b = to.offsets[name]!;
+    const cols = Math.min(fc, tc);
+    for (let r = 0; r < Math.min(fr!, tr!); r++)
+      out.set(flat.subarray(a + r * fc, a + r * fc + cols), b + r * tc);
+  }
+  return out;
+}
+
 /** Packs parameters (Float64) into a flat Float32Array with `layout`. */
 export function packParams(params: Params, layout: ParamLayout): Float32Array {
   const flat = new Float32Array(layout.size);

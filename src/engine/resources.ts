@@ -56,6 +56,7 @@ export interface BatchBindGroups {
 /** What the helpers need of an engine. */
 export interface EngineParts {
   shape: ModelShape;
+  /** The engine's layout (gpuLayout): its dim is the width the kernels run at. */
   layout: ParamLayout;
   spec: CellSpec;
   pool: BufferPool;
@@ -65,14 +66,15 @@ export interface EngineParts {
 
 /** Makes the pooled state buffers big enough for a batch with this plan and classifier targets. */
 export function ensureState(e: EngineParts, plan: LevelPlan, targets: number): void {
-  const D = e.shape.dim;
+  const D = e.layout.dim;
   const C = e.shape.classes;
   const nodes = plan.numNodes * D * 4;
   const sizes: Record<string, number> = {
     H: nodes,
     dH: nodes,
-    C: e.spec.hasC ? nodes : 4,
-    dC: e.spec.hasC ? nodes : 4,
+    // Bound as vec4 arrays by some kernels: at least one vec4 when the cell has no c.
+    C: e.spec.hasC ? nodes : 16,
+    dC: e.spec.hasC ? nodes : 16,
     S: plan.numInternal * e.spec.savedWidth * 4,
     deltas: plan.numInternal * e.spec.deltaWidth * 4,
     probs: targets * C * 4,
@@ -100,7 +102,7 @@ export function ensureState(e: EngineParts, plan: LevelPlan, targets: number): v
  */
 export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number): BatchUniforms {
   const L = e.layout;
-  const D = e.shape.dim;
+  const D = L.dim;
   const k = e.kernels;
   const scale = 1 / plan.numTrees;
   const cell = reduceParams(e.reduce.cell, plan.numInternal, e.spec.deltaWidth, 2, plan.numLeaves, D, scale);

@@ -33,6 +33,8 @@ export function frozenRange(layout: ParamLayout, name: string): [number, number]
 export class AdaGrad {
   private constructor(
     private readonly device: GPUDevice,
+    /** The engine, for its layouts: G lives in its gpuLayout, checkpoints hold the model's. */
+    private readonly engine: TreeEngine,
     private readonly accum: GPUBuffer,
     private readonly params: GPUBuffer,
     /** The dispatch to pass as a step's `update`. */
@@ -52,13 +54,13 @@ export class AdaGrad {
     }
     const device = engine.device;
     const kernel = await (kernels ?? new KernelCache(device)).get('adagrad', { WG });
-    const size = engine.layout.size;
+    const size = engine.gpuLayout.size;
     const accum = device.createBuffer({
       label: 'adagrad G',
       size: size * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
-    const [frozenStart, frozenEnd] = options.freezeEmbeddings ? frozenRange(engine.layout, 'E') : [0, 0];
+    const [frozenStart, frozenEnd] = options.freezeEmbeddings ? frozenRange(engine.gpuLayout, 'E') : [0, 0];
     const words = kernel.pack('params', {
       size,
       lr: options.lr,
@@ -75,7 +77,7 @@ export class AdaGrad {
     });
     const { theta, dTheta } = engine.buffers;
     const group = kernel.bind({ theta, accum, dTheta, params, status });
-    return new AdaGrad(device, accum, params, {
+    return new AdaGrad(device, engine, accum, params, {
       kernel,
       group,
       workgroups: Math.ceil(size / WG),
@@ -83,17 +85,19 @@ export class AdaGrad {
     });
   }
 
-  /** G, for a checkpoint. */
+  /** G, for a checkpoint (in the model's flat layout). */
   async readState(): Promise<Float32Array> {
-    return new Float32Array(await readBuffer(this.device, this.accum));
+    return this.engine.fromGpu(new Float32Array(await readBuffer(this.device, this.accum)));
   }
 
-  /** Restores G from a checkpoint. */
+  /** Restores G from a checkpoint (in the model's flat layout). */
   writeState(state: Float32Array): void {
-    if (state.byteLength !== this.accum.size) {
-      throw new Error(`optimiser state has ${state.length} values, expected ${this.accum.size / 4}`);
+    const size = this.engine.layout.size;
+    if (state.length !== size) {
+      throw new Error(`optimiser state has ${state.length} values, expected ${size}`);
     }
-    this.device.queue.writeBuffer(this.accum, 0, state.buffer, state.byteOffset, state.byteLength);
+    const wide = this.engine.toGpu(state);
+    this.device.queue.writeBuffer(this.accum, 0, wide.buffer, wide.byteOffset, wide.byteLength);
   }
 
   /** Frees the state. */

@@ -156,8 +156,7 @@ export async function train(
   });
   const where = { epoch: resume?.epoch ?? 0, step: 0, saved: resume?.epoch ?? 0 };
   try {
-    const setTheta = (flat: Float32Array) =>
-      device.queue.writeBuffer(engine.buffers.theta, 0, flat.buffer, flat.byteOffset, flat.byteLength);
+    const setTheta = (flat: Float32Array) => engine.setFlat(flat);
     let rng: Rng;
     let history: History;
     let best: TrainState['best'];
@@ -229,7 +228,7 @@ export async function train(
             0,
           )
         : 1;
-    log = new LossLog(device, perRead * config.batch * perTree, engine.layout.size);
+    log = new LossLog(device, perRead * config.batch * perTree, engine.gpuLayout.size);
     let epoch = start;
     while (
       epoch < config.epochs &&
@@ -364,10 +363,10 @@ function nonFiniteError(engine: TreeEngine, epoch: number, step: number, r: Logg
   }
   if (r.nonFinite?.theta !== undefined)
     what.push(
-      `first non-finite parameter after the update: ${describeIndex(engine.layout, r.nonFinite.theta)}`,
+      `first non-finite parameter after the update: ${describeIndex(engine.gpuLayout, r.nonFinite.theta)}`,
     );
   if (r.nonFinite?.state !== undefined)
-    what.push(`first non-finite optimiser state: ${describeIndex(engine.layout, r.nonFinite.state)}`);
+    what.push(`first non-finite optimiser state: ${describeIndex(engine.gpuLayout, r.nonFinite.state)}`);
   return new NonFiniteError(
     `training diverged at epoch ${epoch}, step ${step}: ${what.join('; ')}. ` +
       `Nothing from epoch ${epoch} was kept (a checkpoint holds epoch ${epoch - 1} at most); ` +

@@ -30,15 +30,19 @@ const adagradCase: GpuCase = {
     const options = { lr: 0.05, l2: 0.01, eps: 1e-4 };
     const opt = await AdaGrad.create(engine, options, ctx.kernels);
     try {
+      // In the model's layout (d = 5); the engine's buffers hold it widened to d = 8.
       const n = engine.layout.size;
       const rng = Rng.fromSeed(ctx.seed);
-      const theta = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-      ctx.device.queue.writeBuffer(engine.buffers.theta, 0, theta);
+      // Random values in every tensor; the padding between tensors (not part of the model) 0.
+      const random = () =>
+        engine.fromGpu(engine.toGpu(Float32Array.from({ length: n }, () => rng.uniform(-1, 1))));
+      const theta = random();
+      engine.setFlat(theta);
       const expected = Float64Array.from(theta);
       const G = new Float64Array(n);
       for (let step = 0; step < 3; step++) {
-        const grad = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-        ctx.device.queue.writeBuffer(engine.buffers.dTheta, 0, grad);
+        const grad = random();
+        ctx.device.queue.writeBuffer(engine.buffers.dTheta, 0, engine.toGpu(grad));
         const encoder = ctx.device.createCommandEncoder();
         const pass = encoder.beginComputePass();
         pass.setPipeline(opt.update.kernel.pipeline);
