@@ -1,22 +1,19 @@
-// outer_reduce_blocks: outer_reduce's weight gradients at small d, one invocation per 4 × 4 block
-// of a tensor. Same table, uniforms, bindings and results' places as outer_reduce
-// (shaders/outer_reduce.wgsl); src/engine/reduce.ts picks it for the cell below d = 32 and for the
-// classifier at every d.
+// outer_reduce_blocks: the classifier's weight gradients, one invocation per 4 × 4 block of a
+// tensor, with scalar loads (its C rows and its deltas' stride C need not be multiples of 4). Same
+// table, uniforms, shared bindings and results' places as outer_reduce_vec4, which computes the
+// cell's (shaders/outer_reduce_vec4.wgsl has the table's layout); src/engine/reduce.ts picks it.
 //   dT[o, k] = scale · Σ_terms Σ_r deltas[r, slot·rows + o] · x_src(r)[k]
 //
-// Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (children or roots)
-//         table   [numTensors, 12] u32 (outer_reduce's, with tileStart = the tensor's first block
-//                 here; every tensor, biases included, has blocks of its own: nothing rides along)
+// Reads:  deltas  [R, dStride];  H, C [numNodes, D];  idx [R, iStride] u32 (the targets' rows)
+//         table   [numTensors, 12] u32, with firstBlock = the tensor's first block
 // Writes: one chunk:  dTheta, every element of every tensor of the table, with `=` (scaled)
 //         chunks > 1: partials [numChunks, partialStride], the chunk's unscaled sums, with `=`
 // Work: invocation b of a chunk owns block b of the table's blocks (rows o0 … o0 + 3, columns
 // k0 … k0 + 3 of one tensor, clipped at its edges) and walks the chunk's rows in order, term by
 // term: one index, 4 input and 4 delta loads feed 16 FMAs, with no workgroup memory and no
-// barriers. Tiles staged in workgroup memory cost more than they save when a tensor row is a few
-// floats (d < 32, or the classifier's one row per class): their staging and barriers are per slab
-// of rows, their reuse per d.
+// barriers.
 // Workgroups: chunk · tiles + w, where `tiles` is the number of WG-wide workgroups per chunk.
-// Slots, uniform and bindings: shaders/include/outer_reduce_io.wgsl.
+// Slots, uniform and the shared bindings: shaders/include/outer_reduce_io.wgsl.
 
 override WG: u32 = 64u;
 //! include outer_reduce_io

@@ -1,5 +1,5 @@
-// The weight-gradient reductions' interface, shared by outer_reduce, outer_reduce_blocks and
-// outer_reduce_vec4 (each includes it with `//! include outer_reduce_io`): the input slots, the uniform, the bindings and
+// The weight-gradient reductions' interface, shared by outer_reduce_vec4 and outer_reduce_blocks
+// (each includes it with `//! include outer_reduce_io`): the input slots, the uniform, the bindings and
 // the row each input slot reads. The input slots SRC_* are given by TypeScript's SRC table
 // (src/cells/types.ts) by name, without defaults, so a slot missing on either side fails when the
 // pipeline is built.
@@ -47,8 +47,8 @@ fn srcRow(src: u32, r: u32) -> u32 {
   return 0xffffffffu;  // SRC_ONE
 }
 
-// The table entry whose tiles (or blocks) hold tile `at`: the last whose first tile is at or before
-// it (the table is short; an entry without tiles shares its first tile with the next and is skipped).
+// The table entry whose blocks hold block `at`: the last whose first block is at or before it
+// (the table is short).
 fn tensorOfTile(at: u32) -> u32 {
   var e = 0u;
   for (var n = 1u; n < params.numTensors; n++) {

@@ -327,10 +327,10 @@ export class TreeEngine {
     if (backward) {
       for (let r = numRanges - 1; r >= 0; r--) level(k.backward, groups.backward, this.spec.backward, r);
       // Weight gradients: chunks of rows in parallel, then (when chunked) their sums in order.
-      const cellChunks = chunking(plan.numInternal).numChunks;
+      const cellChunks = chunking(plan.numInternal, this.reduce.cell.blocks).numChunks;
       run(k.reduce, groups.cellReduce, this.reduce.cell.tiles * cellChunks);
       if (cellChunks > 1) run(k.partials, groups.cellPartials, Math.ceil(this.reduce.cell.elements / WG));
-      const classChunks = chunking(targets).numChunks;
+      const classChunks = chunking(targets, this.reduce.classifier.blocks).numChunks;
       run(k.classReduce, groups.classReduce, this.reduce.classifier.tiles * classChunks);
       if (classChunks > 1)
         run(k.partials, groups.classPartials, Math.ceil(this.reduce.classifier.elements / WG));

@@ -1,60 +1,34 @@
-// The tables that drive shaders/outer_reduce.wgsl: which sums of outer products make each
+// The tables that drive the weight-gradient kernels (shaders/outer_reduce_vec4.wgsl for the cell,
+// shaders/outer_reduce_blocks.wgsl for the classifier): which sums of outer products make each
 // weight gradient, and where each lands in the flat gradient buffer.
 import { uploadBuffer } from '../gpu/buffers.ts';
 import { type CellSpec, type GradTerms, SRC } from './cells.ts';
 import type { ParamLayout } from './param-layout.ts';
 
-/** Entries per tensor in the table (see the kernel's header). */
+/** Entries per tensor in the table (see the kernels' headers). */
 const ENTRY = 12;
-/** Most quads (4 rows or columns) along a tile's edge (the workgroup memory holds 16 per row). */
-const MAX_QUADS = 16;
-/** Threads a workgroup aims for when a tile is small (GROUPS copies of its threads). */
-const MIN_THREADS = 64;
-/** Most groups: each takes at least 2 of a slab's 32 rows. */
-const MAX_GROUPS = 16;
-
-/** Hidden sizes from which each thread owns 8 rows of a tile (measured on lavapipe: 1.2–1.7× at d = 32 … 128). */
-const RM2_FROM = 32;
-
-/** outer_reduce's tile: threads along o (each rm quads of rows) and k (each a quad), groups. */
-export interface ReduceTile {
-  edgeO: number;
-  edgeK: number;
-  rm: number;
-  groups: number;
-}
-
-/** The fewest pieces of at most `max` units covering n units, as even as can be: units per piece. */
-function perPiece(n: number, max: number): number {
-  return Math.ceil(n / Math.ceil(n / max));
-}
-
-/**
- * outer_reduce's tile at hidden size `dim`: as few tiles along each edge as fit in 16 quads, each
- * as small as covers d (d = 50 → one tile of 56 × 52). From d = 32 each thread owns 8 rows (rm = 2);
- * below, small tiles take thread groups that split the rows (a power of two).
- */
-export function reduceTile(dim: number): ReduceTile {
-  const rm = dim >= RM2_FROM ? 2 : 1;
-  const edgeO = perPiece(Math.ceil(dim / (4 * rm)), MAX_QUADS / rm);
-  const edgeK = perPiece(Math.ceil(dim / 4), MAX_QUADS);
-  let groups = 1;
-  while (rm === 1 && groups < MAX_GROUPS && 2 * groups * edgeO * edgeK <= MIN_THREADS) groups *= 2;
-  return { edgeO, edgeK, rm, groups };
-}
-
-/**
- * Hidden sizes below which the weight gradients take one invocation per 4 × 4 block
- * (shaders/outer_reduce_blocks.wgsl) instead of tiles in workgroup memory: a tile's staging and
- * barriers per slab of rows cost more than its reuse saves when a row of a tensor is a few floats.
- * The cell's reduction on 64 random trees of depth 8 (1,066 internal nodes), blocks against tiles:
- * d = 8 2–6× faster on lavapipe and 3–12× on SwiftShader; d = 12 and 16 1.4–3.7× and 2.6–4× faster;
- * d = 32 1.3–1.8× faster on lavapipe, 1.0–1.6× slower on SwiftShader; d = 50 1.1–1.2× and
- * 1.4–1.8× slower.
- */
-export const BLOCKS_BELOW = 32;
-/** Invocations per workgroup of outer_reduce_blocks. */
+/** Invocations per workgroup of both block kernels. */
 const BLOCK_WG = 64;
+
+/** A block of a tensor that one invocation owns: quads (4) of rows (bo) and of columns (bk). */
+export interface Block {
+  bo: number;
+  bk: number;
+}
+
+/**
+ * The cell's block: 8 × 8, four vec4 loads feeding 64 FMAs per row. On lavapipe (Dawn, Mesa 25),
+ * a batch-5 training step of keyword dataset 5 at d = 50 (220 rows): 8 × 8 1.3–2.8× faster than
+ * 4 × 4 or 8 × 4, and 3.4–4.5× faster than the tiled kernel in workgroup memory it replaced; 64 of
+ * those trees (~2,200 rows) at d = 128: 2.4× faster than the tiles; at d = 8 ~2× faster than
+ * scalar 4 × 4 blocks.
+ */
+export const CELL_BLOCK: Block = { bo: 2, bk: 2 };
+/**
+ * The classifier's block: 4 × 4 with scalar loads; its C rows and its deltas' stride C need not be
+ * multiples of 4.
+ */
+export const CLASSIFIER_BLOCK: Block = { bo: 1, bk: 1 };
 
 /** A weight-gradient kernel: its shader and override constants. */
 export interface ReduceKernel {
@@ -63,9 +37,9 @@ export interface ReduceKernel {
 }
 
 /**
- * The input slots of the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). Both
- * shaders declare each SRC_* without a default, so a slot missing on either side fails when the
- * pipeline is built.
+ * The input slots of the SRC table (src/cells/types.ts) by name (hLeft → SRC_H_LEFT). The shaders
+ * declare each SRC_* without a default, so a slot missing on either side fails when the pipeline
+ * is built.
  */
 function srcSlots(): Record<string, number> {
   return Object.fromEntries(
@@ -76,48 +50,52 @@ function srcSlots(): Record<string, number> {
   );
 }
 
-/** outer_reduce_blocks: one invocation per 4 × 4 block of a tensor. */
-function blocksKernel(): ReduceKernel {
-  return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...srcSlots() } };
-}
-
-/** The cell's weight-gradient kernel at hidden size `dim`: blocks below BLOCKS_BELOW, tiles from there. */
+/**
+ * The cell's weight-gradient kernel at the engine's width `dim` (gpuDim: a multiple of 4, so
+ * every row of deltas, H and C is whole vec4s): outer_reduce_vec4 with CELL_BLOCK.
+ */
 export function reduceKernel(dim: number): ReduceKernel {
-  if (dim < BLOCKS_BELOW) return blocksKernel();
-  const { edgeO, edgeK, rm, groups } = reduceTile(dim);
+  if (dim % 4 !== 0)
+    throw new RangeError(`the cell's reduction needs a width that is a multiple of 4, got ${dim}`);
   return {
-    shader: 'outer_reduce',
-    constants: { EDGE_O: edgeO, EDGE_K: edgeK, RM: rm, GROUPS: groups, ...srcSlots() },
+    shader: 'outer_reduce_vec4',
+    constants: { WG: BLOCK_WG, BO: CELL_BLOCK.bo, BK: CELL_BLOCK.bk, ...srcSlots() },
   };
 }
 
-/**
- * The classifier's weight-gradient kernel at every d: blocks. Its tensors have one row per class
- * (a handful), so a tile fitted to d is mostly padding and its slabs' staging and barriers buy
- * nothing.
- */
+/** The classifier's weight-gradient kernel at every d: outer_reduce_blocks (CLASSIFIER_BLOCK). */
 export function classifierReduceKernel(): ReduceKernel {
-  return blocksKernel();
+  return { shader: 'outer_reduce_blocks', constants: { WG: BLOCK_WG, ...srcSlots() } };
 }
 
-/** One uploaded table: its tensors, blocks per chunk of rows, and elements in all. */
+/** One uploaded table: its tensors, blocks and elements. */
 export interface ReduceTable {
   buffer: GPUBuffer;
   numTensors: number;
-  /** Workgroups per chunk of rows: tiles over all the table's tensors, or WG-wide runs of 4 × 4 blocks. */
+  /** Blocks over all the table's tensors: invocations per chunk of rows. */
+  blocks: number;
+  /** Workgroups per chunk of rows: WG-wide runs of blocks. */
   tiles: number;
   /** Elements of all the table's tensors (the stride of a chunk's partial sums). */
   elements: number;
 }
 
-/** Rows per chunk the reduction aims for: enough work per workgroup, enough workgroups per step. */
-const ROWS_PER_CHUNK = 128;
+/** Invocations a reduction aims for before it splits its rows into chunks: 8 workgroups. */
+const MIN_INVOCATIONS = 8 * BLOCK_WG;
+/** Fewest rows per chunk. */
+const MIN_CHUNK_ROWS = 32;
 /** Most chunks (the partial sums take chunks × elements floats). */
 const MAX_CHUNKS = 32;
 
-/** How a reduction over R rows is split into chunks (one chunk: no second pass). */
-export function chunking(R: number): { numChunks: number; chunkRows: number } {
-  const numChunks = Math.max(1, Math.min(MAX_CHUNKS, Math.ceil(R / ROWS_PER_CHUNK)));
+/**
+ * How a reduction over R rows with `blocks` blocks splits its rows into chunks (one chunk: no
+ * second pass). Rows are split only while the blocks alone are too few invocations to keep a
+ * device busy: the second pass over the partial sums costs more than it buys once there are
+ * enough (the RLSTM's ~900 blocks at d = 50 take one chunk; the RNN's ~100 take several).
+ */
+export function chunking(R: number, blocks: number): { numChunks: number; chunkRows: number } {
+  const wanted = Math.ceil(MIN_INVOCATIONS / Math.max(1, blocks));
+  const numChunks = Math.max(1, Math.min(MAX_CHUNKS, wanted, Math.floor(R / MIN_CHUNK_ROWS)));
   return { numChunks, chunkRows: Math.max(1, Math.ceil(R / numChunks)) };
 }
 
@@ -126,82 +104,41 @@ function table(
   label: string,
   layout: ParamLayout,
   grads: readonly GradTerms[],
-  tile: ReduceTile,
-  blocks: boolean,
+  block: Block,
 ): ReduceTable {
   const words = new Uint32Array(grads.length * ENTRY);
-  // outer_reduce_blocks gives every tensor blocks of its own; outer_reduce lets biases ride along.
-  const riders = blocks
-    ? { biasOf: new Map<number, number>(), riding: new Set<number>() }
-    : biasRiders(grads);
-  let tiles = 0;
+  let blocks = 0;
   let elements = 0;
   grads.forEach((g, e) => {
     const shape = layout.shapes[g.tensor];
     if (!shape) throw new Error(`no tensor "${g.tensor}" in the layout`);
     const rows = shape[0]!;
     const cols = shape.length > 1 ? shape[1]! : 1;
-    const bias = riders.biasOf.get(e);
-    if (bias !== undefined && layout.shapes[grads[bias]!.tensor]?.[0] !== rows) {
-      throw new Error(`bias ${grads[bias]!.tensor} has not the rows of ${g.tensor}`);
-    }
-    words.set([layout.offsets[g.tensor]!, rows, cols, tiles, g.terms.length], e * ENTRY);
+    words.set([layout.offsets[g.tensor]!, rows, cols, blocks, g.terms.length], e * ENTRY);
     words[e * ENTRY + 9] = elements;
-    words[e * ENTRY + 10] = bias === undefined ? 0 : bias + 1;
     elements += rows * cols;
     g.terms.forEach(([slot, src], t) => {
       words.set([slot, src], e * ENTRY + 5 + 2 * t);
     });
-    // A bias that rides along has no tiles; its weight computes one more column.
-    if (riders.riding.has(e)) return;
-    const width = cols + (bias === undefined ? 0 : 1);
-    tiles += blocks
-      ? Math.ceil(rows / 4) * Math.ceil(cols / 4)
-      : Math.ceil(rows / (4 * tile.rm * tile.edgeO)) * Math.ceil(width / (4 * tile.edgeK));
+    blocks += Math.ceil(rows / (4 * block.bo)) * Math.ceil(cols / (4 * block.bk));
   });
   return {
     buffer: uploadBuffer(device, label, words, GPUBufferUsage.STORAGE),
     numTensors: grads.length,
-    // Workgroups per chunk: the tiles, or WG-wide runs of blocks.
-    tiles: blocks ? Math.ceil(tiles / BLOCK_WG) : tiles,
+    blocks,
+    tiles: Math.ceil(blocks / BLOCK_WG),
     elements,
   };
 }
 
-/**
- * Biases that ride along with a weight: a bias (every term's input the constant 1) is the weight's
- * sum with x = 1, so where a weight has exactly the bias's delta slots, the bias is computed as one
- * more column of the weight's tiles (in the padding of its last tile at most sizes) instead of
- * tiles of its own that compute one useful column. Same rows, same order: the same bits.
- */
-export function biasRiders(grads: readonly GradTerms[]): {
-  biasOf: Map<number, number>;
-  riding: Set<number>;
-} {
-  const biasOf = new Map<number, number>();
-  const riding = new Set<number>();
-  const slots = (g: GradTerms) => g.terms.map(([slot]) => slot).join(',');
-  grads.forEach((g, e) => {
-    if (!g.terms.every(([, src]) => src === SRC.one)) return;
-    const weight = grads.findIndex(
-      (w, i) => !biasOf.has(i) && w.terms.every(([, src]) => src !== SRC.one) && slots(w) === slots(g),
-    );
-    if (weight < 0) return;
-    biasOf.set(weight, e);
-    riding.add(e);
-  });
-  return { biasOf, riding };
-}
-
-/** The cell's table (over internal nodes) and the classifier's (over its targets; always in blocks). */
+/** The cell's table (over internal nodes) and the classifier's (over its targets). */
 export function reduceTables(
   device: GPUDevice,
   layout: ParamLayout,
   spec: CellSpec,
 ): { cell: ReduceTable; classifier: ReduceTable } {
-  const tile = reduceTile(layout.dim);
   return {
-    cell: table(device, 'reduce table (cell)', layout, spec.grads, tile, layout.dim < BLOCKS_BELOW),
+    cell: table(device, 'reduce table (cell)', layout, spec.grads, CELL_BLOCK),
     classifier: table(
       device,
       'reduce table (classifier)',
@@ -210,14 +147,13 @@ export function reduceTables(
         { tensor: 'Wc', terms: [[0, SRC.hLeft]] },
         { tensor: 'bc', terms: [[0, SRC.one]] },
       ],
-      tile,
-      true,
+      CLASSIFIER_BLOCK,
     ),
   };
 }
 
 /**
- * outer_reduce's uniform fields for R rows (gathered through idx with stride iStride, deltas with
+ * The reduction's uniform fields for R rows (gathered through idx with stride iStride, deltas with
  * stride dStride) and reduce_partials', with the chunking of R; the kernels pack them by name.
  */
 export function reduceParams(
@@ -229,7 +165,7 @@ export function reduceParams(
   dim: number,
   scale: number,
 ): { reduce: Record<string, number>; partials: Record<string, number>; numChunks: number } {
-  const { numChunks, chunkRows } = chunking(R);
+  const { numChunks, chunkRows } = chunking(R, t.blocks);
   const reduce = {
     R,
     dStride,

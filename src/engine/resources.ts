@@ -72,9 +72,8 @@ export function ensureState(e: EngineParts, plan: LevelPlan, targets: number): v
   const sizes: Record<string, number> = {
     H: nodes,
     dH: nodes,
-    // Bound as vec4 arrays by some kernels: at least one vec4 when the cell has no c.
-    C: e.spec.hasC ? nodes : 16,
-    dC: e.spec.hasC ? nodes : 16,
+    C: e.spec.hasC ? nodes : 4,
+    dC: e.spec.hasC ? nodes : 4,
     S: plan.numInternal * e.spec.savedWidth * 4,
     deltas: plan.numInternal * e.spec.deltaWidth * 4,
     probs: targets * C * 4,
@@ -85,12 +84,14 @@ export function ensureState(e: EngineParts, plan: LevelPlan, targets: number): v
     partials:
       4 *
       Math.max(
-        chunking(plan.numInternal).numChunks * e.reduce.cell.elements,
-        chunking(targets).numChunks * e.reduce.classifier.elements,
+        chunking(plan.numInternal, e.reduce.cell.blocks).numChunks * e.reduce.cell.elements,
+        chunking(targets, e.reduce.classifier.blocks).numChunks * e.reduce.classifier.elements,
       ),
   };
   const rw = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-  for (const [name, bytes] of Object.entries(sizes)) e.pool.ensure(name, bytes, rw);
+  // At least one vec4: some kernels bind their buffers as vec4 arrays (a batch without internal
+  // nodes has no deltas, a cell without c no C).
+  for (const [name, bytes] of Object.entries(sizes)) e.pool.ensure(name, Math.max(16, bytes), rw);
   // Losses, probabilities, norms, and the update's two status words.
   const readback = (targets * (1 + C) + plan.numNodes * 2 + 2) * 4;
   e.pool.ensure('readback', readback, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
