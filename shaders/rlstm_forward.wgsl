@@ -4,25 +4,27 @@
 //   c = f_L ⊙ c_L + f_R ⊙ c_R + g
 //   o = σ(O_L h_L + O_R h_R + O_c c + bo),  h = o ⊙ tanh(c)
 //
+// D is a multiple of 4 (the engine runs d at gpuDim(d), docs/engine.md): every row below is whole
+// vec4s, and Q = D / 4 of them.
 // Reads:  H, C     [numNodes, D]  children's rows (row = level-major node id)
-//         theta    flat parameters; every matrix [D, D] row-major (y = W x), at params' element offsets
+//         theta    flat parameters; every matrix [D, D] row-major (y = W x), at params' element
+//                  offsets (multiples of 4)
 //         children [numInternal, 2] u32, child rows of internal node i = row − numLeaves
 // Writes: H, C     rows [range.start, range.start + range.count) with `=`
 // Saves:  S        [numInternal, 8, D] with `=`: slots i_L, i_R, f_L, f_R, u_L, u_R, o, g
 //
-// Work: a workgroup owns NT whole nodes. Thread t keeps an NT × JT block of outputs in registers:
-// outputs j = j0 + q·WG + t (q < JT) of all NT nodes. Each step over k loads 12·JT weights and the
-// 4·NT children's inputs (h_L, h_R, c_L, c_R: addresses the whole workgroup shares, read straight
-// from H and C) and does 20·NT·JT FMAs. Phase 1 computes everything but the peephole O_c c: it
-// writes c to C and parks the partial output-gate sum in S's o slot. After one barrier, phase 2
-// adds O_c c (c read back from C the same way) and writes o and h.
+// Work: a workgroup owns NT whole nodes. Thread t owns the quad of outputs j = 4q … 4q + 3
+// (q = t, t + WG, …) of all NT nodes, and walks k a quad at a time: per quad of k it loads the NT
+// nodes' four inputs (h_L, h_R, c_L, c_R: addresses the whole workgroup shares) and, per output,
+// one vec4 of each of the 12 matrices, and does 80·NT FMAs per output. Every load is a vec4: on CPU
+// drivers a load costs about a dozen FMAs whatever its width (docs/bench.md). Phase 1 computes
+// everything but the peephole O_c c: it writes c to C and parks the partial output-gate sum in S's
+// o slot. After one barrier, phase 2 adds O_c c (c read back from C the same way) and writes o and h.
 
 override D: u32;
-override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
-override JT: u32 = 2u;   // outputs per thread and pass, at most JT_MAX
-override WG: u32 = 8u;   // invocations per workgroup
-const NT_MAX = 8u;
-const JT_MAX = 8u;
+override NT: u32 = 2u;   // nodes per workgroup, at most NT_MAX
+override WG: u32 = 16u;  // invocations per workgroup (each owns quads of outputs)
+const NT_MAX = 4u;
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
 
 struct Params {
@@ -35,16 +37,16 @@ struct Range {
   count: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> H: array<f32>;
-@group(0) @binding(1) var<storage, read_write> C: array<f32>;
-@group(0) @binding(2) var<storage, read_write> S: array<f32>;
-@group(0) @binding(3) var<storage, read> theta: array<f32>;
+@group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> C: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> S: array<vec4f>;
+@group(0) @binding(3) var<storage, read> theta: array<vec4f>;
 @group(0) @binding(4) var<storage, read> children: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<uniform> range: Range;
 
-fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-fn tanhc(x: f32) -> f32 { return tanh(clamp(x, -TANH_CLAMP, TANH_CLAMP)); }
+fn sigmoid(x: vec4f) -> vec4f { return 1.0 / (1.0 + exp(-x)); }
+fn tanhc(x: vec4f) -> vec4f { return tanh(clamp(x, vec4f(-TANH_CLAMP), vec4f(TANH_CLAMP))); }
 
 @compute @workgroup_size(WG)
 fn main(
@@ -57,94 +59,88 @@ fn main(
     return;  // uniform: the whole workgroup is past the level
   }
   let p = params;
+  let Q = D / 4u;
   let nodes = min(NT, range.count - first);
-  // Rows of the nodes and their children; a short last workgroup repeats its last node (never stored).
+  // Rows of the nodes and their children, in vec4s; a short last workgroup repeats its last node
+  // (computed, never stored).
   var row = array<u32, NT_MAX>();
   var xL = array<u32, NT_MAX>();
   var xR = array<u32, NT_MAX>();
   for (var n = 0u; n < NT; n++) {
-    row[n] = range.start + first + min(n, nodes - 1u);
-    xL[n] = children[2u * (row[n] - p.numLeaves)] * D;
-    xR[n] = children[2u * (row[n] - p.numLeaves) + 1u] * D;
+    let r = range.start + first + min(n, nodes - 1u);
+    row[n] = r * Q;
+    xL[n] = children[2u * (r - p.numLeaves)] * Q;
+    xR[n] = children[2u * (r - p.numLeaves) + 1u] * Q;
   }
+  let sBase = (range.start + first - p.numLeaves) * 8u * Q;  // S of the workgroup's first node
   // Phase 1: gates, candidate, c, and O_L h_L + O_R h_R + bo.
-  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
-    var w = array<u32, JT_MAX>();  // weight row offsets of this thread's outputs (past D: row D − 1)
-    for (var q = 0u; q < JT; q++) {
-      w[q] = min(j0 + q * WG + t, D - 1u) * D;
-    }
-    // [node · JT_MAX + q]. Explicit zero constructors: Dawn on SwiftShader was seen to keep a bare
-    // `var a: array<…>;` from the previous iteration instead of zeroing it again.
-    var aiL = array<f32, NT_MAX * JT_MAX>(); var aiR = array<f32, NT_MAX * JT_MAX>();
-    var afL = array<f32, NT_MAX * JT_MAX>(); var afR = array<f32, NT_MAX * JT_MAX>();
-    var uL = array<f32, NT_MAX * JT_MAX>(); var uR = array<f32, NT_MAX * JT_MAX>();
-    var ao = array<f32, NT_MAX * JT_MAX>();
-    for (var k = 0u; k < D; k++) {
-      for (var q = 0u; q < JT; q++) {
-        let e = w[q] + k;
-        let wi = theta[p.offWi + e]; let wis = theta[p.offWi_sib + e];
-        let ui = theta[p.offUi + e]; let uis = theta[p.offUi_sib + e];
-        let wf = theta[p.offWf + e]; let wfs = theta[p.offWf_sib + e];
-        let uf = theta[p.offUf + e]; let ufs = theta[p.offUf_sib + e];
-        let wl = theta[p.offW_L + e]; let wr = theta[p.offW_R + e];
-        let oL = theta[p.offO_L + e]; let oR = theta[p.offO_R + e];
+  for (var q = t; q < Q; q += WG) {
+    // [node]: the quad's four outputs. Explicit zero constructors: Dawn on SwiftShader was seen to
+    // keep a bare `var a: array<…>;` from the previous iteration instead of zeroing it again.
+    var aiL = array<vec4f, NT_MAX>(); var aiR = array<vec4f, NT_MAX>();
+    var afL = array<vec4f, NT_MAX>(); var afR = array<vec4f, NT_MAX>();
+    var uL = array<vec4f, NT_MAX>(); var uR = array<vec4f, NT_MAX>();
+    var ao = array<vec4f, NT_MAX>();
+    for (var kq = 0u; kq < Q; kq++) {
+      var hL = array<vec4f, NT_MAX>(); var hR = array<vec4f, NT_MAX>();
+      var cL = array<vec4f, NT_MAX>(); var cR = array<vec4f, NT_MAX>();
+      for (var n = 0u; n < NT; n++) {
+        hL[n] = H[xL[n] + kq]; hR[n] = H[xR[n] + kq];
+        cL[n] = C[xL[n] + kq]; cR[n] = C[xR[n] + kq];
+      }
+      for (var jj = 0u; jj < 4u; jj++) {
+        let e = (4u * q + jj) * Q + kq;  // row 4q + jj, columns 4kq … 4kq + 3, in vec4s
+        let wi = theta[p.offWi / 4u + e]; let wis = theta[p.offWi_sib / 4u + e];
+        let ui = theta[p.offUi / 4u + e]; let uis = theta[p.offUi_sib / 4u + e];
+        let wf = theta[p.offWf / 4u + e]; let wfs = theta[p.offWf_sib / 4u + e];
+        let uf = theta[p.offUf / 4u + e]; let ufs = theta[p.offUf_sib / 4u + e];
+        let wl = theta[p.offW_L / 4u + e]; let wr = theta[p.offW_R / 4u + e];
+        let oL = theta[p.offO_L / 4u + e]; let oR = theta[p.offO_R / 4u + e];
         for (var n = 0u; n < NT; n++) {
-          let hL = H[xL[n] + k]; let hR = H[xR[n] + k];
-          let cL = C[xL[n] + k]; let cR = C[xR[n] + k];
-          let a = n * JT_MAX + q;
-          aiL[a] += wi * hL + wis * hR + ui * cL + uis * cR;
-          aiR[a] += wi * hR + wis * hL + ui * cR + uis * cL;
-          afL[a] += wf * hL + wfs * hR + uf * cL + ufs * cR;
-          afR[a] += wf * hR + wfs * hL + uf * cR + ufs * cL;
-          uL[a] += wl * hL;
-          uR[a] += wr * hR;
-          ao[a] += oL * hL + oR * hR;
+          aiL[n][jj] += dot(wi, hL[n]) + dot(wis, hR[n]) + dot(ui, cL[n]) + dot(uis, cR[n]);
+          aiR[n][jj] += dot(wi, hR[n]) + dot(wis, hL[n]) + dot(ui, cR[n]) + dot(uis, cL[n]);
+          afL[n][jj] += dot(wf, hL[n]) + dot(wfs, hR[n]) + dot(uf, cL[n]) + dot(ufs, cR[n]);
+          afR[n][jj] += dot(wf, hR[n]) + dot(wfs, hL[n]) + dot(uf, cR[n]) + dot(ufs, cL[n]);
+          uL[n][jj] += dot(wl, hL[n]);
+          uR[n][jj] += dot(wr, hR[n]);
+          ao[n][jj] += dot(oL, hL[n]) + dot(oR, hR[n]);
         }
       }
     }
-    for (var q = 0u; q < JT; q++) {
-      let j = j0 + q * WG + t;
-      if (j < D) {
-        for (var n = 0u; n < nodes; n++) {
-          let a = n * JT_MAX + q;
-          let s = (row[n] - p.numLeaves) * 8u * D + j;
-          let iL = sigmoid(aiL[a] + theta[p.offbi + j]); let iR = sigmoid(aiR[a] + theta[p.offbi + j]);
-          let fL = sigmoid(afL[a] + theta[p.offbf + j]); let fR = sigmoid(afR[a] + theta[p.offbf + j]);
-          let g = tanhc(iL * uL[a] + iR * uR[a] + theta[p.offb + j]);
-          C[row[n] * D + j] = fL * C[xL[n] + j] + fR * C[xR[n] + j] + g;
-          S[s] = iL; S[s + D] = iR; S[s + 2u * D] = fL; S[s + 3u * D] = fR;
-          S[s + 4u * D] = uL[a]; S[s + 5u * D] = uR[a]; S[s + 7u * D] = g;
-          S[s + 6u * D] = ao[a] + theta[p.offbo + j];  // partial: O_c c comes in phase 2
-        }
-      }
+    let bi = theta[p.offbi / 4u + q]; let bf = theta[p.offbf / 4u + q];
+    let b = theta[p.offb / 4u + q]; let bo = theta[p.offbo / 4u + q];
+    for (var n = 0u; n < nodes; n++) {
+      let s = sBase + n * 8u * Q + q;
+      let iL = sigmoid(aiL[n] + bi); let iR = sigmoid(aiR[n] + bi);
+      let fL = sigmoid(afL[n] + bf); let fR = sigmoid(afR[n] + bf);
+      let g = tanhc(iL * uL[n] + iR * uR[n] + b);
+      C[row[n] + q] = fL * C[xL[n] + q] + fR * C[xR[n] + q] + g;
+      S[s] = iL; S[s + Q] = iR; S[s + 2u * Q] = fL; S[s + 3u * Q] = fR;
+      S[s + 4u * Q] = uL[n]; S[s + 5u * Q] = uR[n]; S[s + 7u * Q] = g;
+      S[s + 6u * Q] = ao[n] + bo;  // partial: O_c c comes in phase 2
     }
   }
   storageBarrier();  // the new c rows are visible to the whole workgroup
   // Phase 2: o = σ(partial + O_c c), h = o ⊙ tanh(c).
-  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
-    var w = array<u32, JT_MAX>();
-    for (var q = 0u; q < JT; q++) {
-      w[q] = p.offO_c + min(j0 + q * WG + t, D - 1u) * D;
-    }
-    var ac = array<f32, NT_MAX * JT_MAX>();
-    for (var k = 0u; k < D; k++) {
+  for (var q = t; q < Q; q += WG) {
+    var ac = array<vec4f, NT_MAX>();
+    for (var kq = 0u; kq < Q; kq++) {
+      var c = array<vec4f, NT_MAX>();
       for (var n = 0u; n < NT; n++) {
-        let c = C[row[n] * D + k];
-        for (var q = 0u; q < JT; q++) {
-          ac[n * JT_MAX + q] += theta[w[q] + k] * c;
+        c[n] = C[row[n] + kq];
+      }
+      for (var jj = 0u; jj < 4u; jj++) {
+        let w = theta[p.offO_c / 4u + (4u * q + jj) * Q + kq];
+        for (var n = 0u; n < NT; n++) {
+          ac[n][jj] += dot(w, c[n]);
         }
       }
     }
-    for (var q = 0u; q < JT; q++) {
-      let j = j0 + q * WG + t;
-      if (j < D) {
-        for (var n = 0u; n < nodes; n++) {
-          let s = (row[n] - p.numLeaves) * 8u * D + j + 6u * D;
-          let o = sigmoid(S[s] + ac[n * JT_MAX + q]);
-          S[s] = o;
-          H[row[n] * D + j] = o * tanhc(C[row[n] * D + j]);
-        }
-      }
+    for (var n = 0u; n < nodes; n++) {
+      let s = sBase + n * 8u * Q + 6u * Q + q;
+      let o = sigmoid(S[s] + ac[n]);
+      S[s] = o;
+      H[row[n] + q] = o * tanhc(C[row[n] + q]);
     }
   }
 }

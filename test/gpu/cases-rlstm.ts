@@ -79,10 +79,11 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
       const pool = rng.shuffle(Array.from({ length: start }, (_, r) => r));
       const children = new Uint32Array(2 * numInternal);
       children.set(pool.slice(0, 2 * n), 2 * lower);
-      // theta: tensors in reverse canonical order from an odd offset, so no offset is aligned or zero.
+      // theta: tensors in reverse canonical order from offset 4, so no offset is zero or canonical
+      // (the kernels read whole vec4s: offsets are multiples of 4, as the engine's layout makes them).
       const P: Record<string, Float64Array> = {};
       const offsets: Record<string, number> = {};
-      let next = 3;
+      let next = 4;
       for (const name of [...TENSORS].reverse()) {
         offsets[name] = next;
         next += name.startsWith('b') ? D : D * D;
@@ -227,12 +228,12 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
 
 /** The RLSTM level cases, in the order the runners run them. */
 export const rlstmCases: GpuCase[] = [
-  rlstmLevelCase({ D: 1, n: 3, lower: 2 }),
-  rlstmLevelCase({ D: 7, n: 5, lower: 1 }),
+  rlstmLevelCase({ D: 4, n: 3, lower: 2 }),
+  rlstmLevelCase({ D: 8, n: 5, lower: 1 }),
   rlstmLevelCase({ D: 32, n: 6, lower: 3 }),
   rlstmLevelCase({ D: 64, n: 5, lower: 0 }),
   rlstmLevelCase({ D: 128, n: 5, lower: 2 }),
-  // D past the 256 invocations of a workgroup: each thread loops over two outputs.
+  // D past one pass of the forward's 64 threads × 4 outputs: a thread loops over two quads.
   rlstmLevelCase({ D: 300, n: 3, lower: 1 }),
   // More nodes than one workgroup holds, folded into x·y = 3·4 workgroups (two past the level).
   rlstmLevelCase({ D: 32, n: 37, lower: 4, maxWorkgroupsPerDim: 3 }),
