@@ -7,7 +7,7 @@ import { RANGE_STRIDE } from '../gpu/kernel.ts';
 import { PacedMap } from '../gpu/paced-map.ts';
 import { type LevelPlan, planLevels } from '../plan/levels.ts';
 import { forwardRanges, type Schedule } from '../plan/schedule.ts';
-import { lossLabels, treeLabel, wordIndex } from '../trees/labels.ts';
+import { lossLabels, treeLabel } from '../trees/labels.ts';
 import type { Tree } from '../trees/tree.ts';
 import type { ParamLayout } from './param-layout.ts';
 
@@ -143,17 +143,17 @@ export class GpuBatch {
 }
 
 /**
- * Plans a minibatch for `vocab`. Labels default to the roots' labels; an unknown word or a bad
+ * Plans a minibatch for a vocabulary (its rows by word, built once per engine, and its size). Labels default to the roots' labels; an unknown word or a bad
  * label is an error naming the tree (1-based). With `loss` 'all' every labelled node is a target.
  */
 export function planBatch(
   layout: ParamLayout,
-  vocab: readonly string[],
+  vocab: { words: ReadonlyMap<string, number>; size: number },
   trees: readonly Tree[],
   labels?: readonly number[],
   loss: LossMode = 'root',
 ): { plan: LevelPlan; targets: Targets } {
-  const ids = wordIndex(vocab);
+  const ids = vocab.words;
   const plan = planLevels(
     trees,
     (word, t) => {
@@ -161,7 +161,7 @@ export function planBatch(
       if (id === undefined) throw new Error(`tree ${t + 1}: unknown word "${word}" (not in the vocabulary)`);
       return id;
     },
-    vocab.length,
+    vocab.size,
   );
   const y = trees.map((tree, t) => treeLabel(tree, t + 1, layout.classes, labels?.[t]));
   const roots = new Uint32Array(plan.roots.buffer, plan.roots.byteOffset, plan.roots.length);

@@ -8,6 +8,7 @@ import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, type LossMode, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
+import { wordIndex } from '../trees/labels.ts';
 import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
 import {
   gpuDim,
@@ -87,6 +88,8 @@ export class TreeEngine {
   private readonly batches = new Set<GpuBatch>();
   /** The device's limits, read once: every (re)load checks its batch against them. */
   private readonly limits: DeviceLimits;
+  /** The vocabulary's rows by word, built once (not per minibatch: a treebank's has ~20k words). */
+  private readonly words: ReadonlyMap<string, number>;
   private disposed = false;
 
   private constructor(
@@ -99,6 +102,7 @@ export class TreeEngine {
     this.gpuLayout = gpuLayout(this.layout);
     this.spec = cellSpec(shape.cell, this.gpuLayout.dim);
     this.limits = deviceLimits(device.limits);
+    this.words = wordIndex(shape.vocab);
     this.pool = new BufferPool(device);
     this.pool.ensure('theta', this.gpuLayout.size * 4, RW());
     this.pool.ensure('dTheta', this.gpuLayout.size * 4, RW());
@@ -237,7 +241,8 @@ export class TreeEngine {
     labels?: readonly number[],
     options: BatchOptions = {},
   ): GpuBatch {
-    const planned = planBatch(this.layout, this.shape.vocab, trees, labels, options.loss);
+    const words = { words: this.words, size: this.shape.vocab.length };
+    const planned = planBatch(this.layout, words, trees, labels, options.loss);
     const { cell, dim, vocab, classes } = this.shape;
     const { numNodes: nodes, numInternal: internal, numTrees } = planned.plan;
     checkBatch(
