@@ -4,11 +4,13 @@ import { readBuffer, uploadBuffer } from '../gpu/buffers.ts';
 import type { Kernel, KernelCache } from '../gpu/kernel.ts';
 import { runOnce } from './run-once.ts';
 
-/** Threads of a workgroup along N (each owns a vec4 of columns) and along M (each 4 rows). */
+/** Threads of a workgroup along N (each owns CN vec4s of columns) and along M (each RM rows). */
 const WX = 8;
 const WY = 8;
 /** Rows of C per thread (the shader's RM). */
-const RM = 4;
+const RM = 8;
+/** vec4s of columns of C per thread (the shader's CN). */
+const CN = 2;
 
 /** One product: A is [M, K], B is [K, N], both row-major. */
 export interface GemmInput {
@@ -51,7 +53,7 @@ export class Gemm {
     const K4 = Math.ceil(K / 4);
     const N4 = Math.ceil(N / 4);
     const kernel = await kernels.get('gemm', { WX, WY });
-    const colTiles = Math.ceil(N4 / WX);
+    const colTiles = Math.ceil(N4 / (WX * CN));
     const storage = GPUBufferUsage.STORAGE;
     const buffers = {
       C: device.createBuffer({ label: 'C', size: M * N4 * 16, usage: storage | GPUBufferUsage.COPY_SRC }),
