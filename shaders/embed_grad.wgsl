@@ -4,7 +4,8 @@
 // Reads:  dH           leaf rows (each tree's own loss)
 //         wordOffsets  [V + 1] u32, wordLeaves [numLeaves] u32 (CSR, grouped by word)
 // Writes: dTheta       dE [V, D] at params.offE with `=` (words absent from the batch get 0)
-// One invocation per (word, unit).
+// D is a multiple of 4 (the engine's gpuDim) and offE too: one invocation per (word, quad of
+// units), vec4 loads and stores.
 
 override D: u32;
 override WG: u32 = 256u;
@@ -16,8 +17,8 @@ struct Params {
   _pad: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> dTheta: array<f32>;
-@group(0) @binding(1) var<storage, read> dH: array<f32>;
+@group(0) @binding(0) var<storage, read_write> dTheta: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dH: array<vec4f>;
 @group(0) @binding(2) var<storage, read> wordOffsets: array<u32>;
 @group(0) @binding(3) var<storage, read> wordLeaves: array<u32>;
 @group(0) @binding(4) var<uniform> params: Params;
@@ -29,14 +30,15 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let t = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
-  if (t >= params.vocab * D) {
+  let Q = D / 4u;
+  if (t >= params.vocab * Q) {
     return;
   }
-  let w = t / D;
-  let j = t % D;
-  var acc = 0.0;
+  let w = t / Q;
+  let q = t % Q;
+  var acc = vec4f();
   for (var e = wordOffsets[w]; e < wordOffsets[w + 1u]; e++) {
-    acc += dH[wordLeaves[e] * D + j];
+    acc += dH[wordLeaves[e] * Q + q];
   }
-  dTheta[params.offE + t] = params.scale * acc;
+  dTheta[params.offE / 4u + t] = params.scale * acc;
 }

@@ -4,7 +4,8 @@
 //         leafWords  [numLeaves] u32, vocabulary row of each leaf row
 // Writes: H          rows [0, numLeaves) with `=`
 // Saves:  nothing
-// One invocation per (leaf, unit); workgroups numbered linearly over the folded dispatch.
+// D is a multiple of 4 (the engine's gpuDim) and offE too: one invocation per (leaf, quad of
+// units), one vec4 each way; workgroups numbered linearly over the folded dispatch.
 
 override D: u32;
 override WG: u32 = 256u;
@@ -14,8 +15,8 @@ struct Params {
   offE: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> H: array<f32>;
-@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
+@group(0) @binding(1) var<storage, read> theta: array<vec4f>;
 @group(0) @binding(2) var<storage, read> leafWords: array<u32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
@@ -26,10 +27,11 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let t = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
-  if (t >= params.numLeaves * D) {
+  let Q = D / 4u;
+  if (t >= params.numLeaves * Q) {
     return;
   }
-  let leaf = t / D;
-  let j = t % D;
-  H[t] = theta[params.offE + leafWords[leaf] * D + j];
+  let leaf = t / Q;
+  let q = t % Q;
+  H[t] = theta[params.offE / 4u + leafWords[leaf] * Q + q];
 }

@@ -326,7 +326,7 @@ export class TreeEngine {
     };
     const k = this.k;
     const numRanges = ranges.length / 2;
-    run(k.leaf, groups.leaf, Math.ceil((plan.numLeaves * D) / WG));
+    run(k.leaf, groups.leaf, Math.ceil((plan.numLeaves * D) / (4 * WG))); // a quad per invocation
     for (let r = 0; r < numRanges; r++) level(k.forward, groups.forward, this.spec.forward, r);
     run(k.classifier, groups.classifier, targets);
     if (backward) {
@@ -339,7 +339,7 @@ export class TreeEngine {
       run(k.classReduce, groups.classReduce, this.reduce.classifier.tiles * classChunks);
       if (classChunks > 1)
         run(k.partials, groups.classPartials, Math.ceil(this.reduce.classifier.elements / WG));
-      run(k.embed, groups.embed, Math.ceil((this.shape.vocab.length * D) / WG));
+      run(k.embed, groups.embed, Math.ceil((this.shape.vocab.length * D) / (4 * WG)));
       if (withNorms) run(k.norms, groups.norms, Math.ceil(plan.numNodes / 64));
       if (options.update) {
         const u = options.update;
