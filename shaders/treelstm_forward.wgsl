@@ -4,23 +4,25 @@
 //   u = tanh(Uu_L h_L + Uu_R h_R + bu)
 //   c = i ⊙ u + f_L ⊙ c_L + f_R ⊙ c_R,  h = o ⊙ tanh(c)
 //
+// D is a multiple of 4 (the engine runs d at gpuDim(d), docs/engine.md): every row below is whole
+// vec4s, and Q = D / 4 of them.
 // Reads:  H, C     [numNodes, D]  children's rows (row = level-major node id)
-//         theta    flat parameters; every matrix [D, D] row-major (y = W x), at params' element offsets
+//         theta    flat parameters; every matrix [D, D] row-major (y = W x), at params' element
+//                  offsets (multiples of 4)
 //         children [numInternal, 2] u32, child rows of internal node i = row − numLeaves
 // Writes: H, C     rows [range.start, range.start + range.count) with `=`
 // Saves:  S        [numInternal, 5, D] with `=`: slots i, f_L, f_R, o, u
 //
-// Work: a workgroup owns NT whole nodes. Thread t keeps an NT × JT block of outputs in registers:
-// outputs j = j0 + q·WG + t (q < JT) of all NT nodes. Each step over k loads 10·JT weights and the
-// 2·NT children's h (addresses the whole workgroup shares, read straight from H) and does 10·NT·JT
-// FMAs. No gate reads the new c, so there is no barrier.
+// Work: a workgroup owns NT whole nodes; thread t owns the quad of outputs j = 4q … 4q + 3
+// (q = t, t + WG, …) of all NT nodes and walks k a quad at a time: per quad of k it loads the
+// nodes' h_L and h_R (vec4s the whole workgroup shares) and, per output, one vec4 of each of the
+// 10 matrices, and does 40·NT FMAs per output. Every load is a vec4 (on CPU drivers a load costs
+// about a dozen FMAs whatever its width, docs/bench.md). No gate reads the new c: no barrier.
 
 override D: u32;
 override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
-override JT: u32 = 2u;   // outputs per thread and pass, at most JT_MAX
-override WG: u32 = 8u;   // invocations per workgroup
-const NT_MAX = 8u;
-const JT_MAX = 8u;
+override WG: u32 = 16u;  // invocations per workgroup (each owns quads of outputs)
+const NT_MAX = 4u;
 const SLOTS = 5u;
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
 
@@ -33,16 +35,16 @@ struct Range {
   count: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> H: array<f32>;
-@group(0) @binding(1) var<storage, read_write> C: array<f32>;
-@group(0) @binding(2) var<storage, read_write> S: array<f32>;
-@group(0) @binding(3) var<storage, read> theta: array<f32>;
+@group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> C: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> S: array<vec4f>;
+@group(0) @binding(3) var<storage, read> theta: array<vec4f>;
 @group(0) @binding(4) var<storage, read> children: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<uniform> range: Range;
 
-fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-fn tanhc(x: f32) -> f32 { return tanh(clamp(x, -TANH_CLAMP, TANH_CLAMP)); }
+fn sigmoid(x: vec4f) -> vec4f { return 1.0 / (1.0 + exp(-x)); }
+fn tanhc(x: vec4f) -> vec4f { return tanh(clamp(x, vec4f(-TANH_CLAMP), vec4f(TANH_CLAMP))); }
 
 @compute @workgroup_size(WG)
 fn main(
@@ -55,61 +57,61 @@ fn main(
     return;  // uniform: the whole workgroup is past the level
   }
   let p = params;
+  let Q = D / 4u;
   let nodes = min(NT, range.count - first);
-  // Rows of the nodes and their children; a short last workgroup repeats its last node (never stored).
+  // Rows of the nodes and their children in vec4s; a short last workgroup repeats its last node
+  // (computed, never stored).
   var row = array<u32, NT_MAX>();
   var xL = array<u32, NT_MAX>();
   var xR = array<u32, NT_MAX>();
   for (var n = 0u; n < NT; n++) {
-    row[n] = range.start + first + min(n, nodes - 1u);
-    xL[n] = children[2u * (row[n] - p.numLeaves)] * D;
-    xR[n] = children[2u * (row[n] - p.numLeaves) + 1u] * D;
+    let r = range.start + first + min(n, nodes - 1u);
+    row[n] = r * Q;
+    xL[n] = children[2u * (r - p.numLeaves)] * Q;
+    xR[n] = children[2u * (r - p.numLeaves) + 1u] * Q;
   }
-  for (var j0 = 0u; j0 < D; j0 += WG * JT) {
-    var w = array<u32, JT_MAX>();  // weight row offsets of this thread's outputs (past D: row D − 1)
-    for (var q = 0u; q < JT; q++) {
-      w[q] = min(j0 + q * WG + t, D - 1u) * D;
-    }
-    // [node · JT_MAX + q]; explicit zero constructors (see rlstm_forward).
-    var ai = array<f32, NT_MAX * JT_MAX>(); var afL = array<f32, NT_MAX * JT_MAX>();
-    var afR = array<f32, NT_MAX * JT_MAX>(); var ao = array<f32, NT_MAX * JT_MAX>();
-    var au = array<f32, NT_MAX * JT_MAX>();
-    for (var k = 0u; k < D; k++) {
-      for (var q = 0u; q < JT; q++) {
-        let e = w[q] + k;
-        let iL = theta[p.offUi_L + e]; let iR = theta[p.offUi_R + e];
-        let fLL = theta[p.offUf_LL + e]; let fLR = theta[p.offUf_LR + e];
-        let fRL = theta[p.offUf_RL + e]; let fRR = theta[p.offUf_RR + e];
-        let oL = theta[p.offUo_L + e]; let oR = theta[p.offUo_R + e];
-        let uL = theta[p.offUu_L + e]; let uR = theta[p.offUu_R + e];
+  let sBase = (range.start + first - p.numLeaves) * SLOTS * Q;  // S of the workgroup's first node
+  for (var q = t; q < Q; q += WG) {
+    // [node]: the quad's four outputs; explicit zero constructors (see rlstm_forward).
+    var ai = array<vec4f, NT_MAX>(); var afL = array<vec4f, NT_MAX>();
+    var afR = array<vec4f, NT_MAX>(); var ao = array<vec4f, NT_MAX>();
+    var au = array<vec4f, NT_MAX>();
+    for (var kq = 0u; kq < Q; kq++) {
+      var hL = array<vec4f, NT_MAX>();
+      var hR = array<vec4f, NT_MAX>();
+      for (var n = 0u; n < NT; n++) {
+        hL[n] = H[xL[n] + kq];
+        hR[n] = H[xR[n] + kq];
+      }
+      for (var jj = 0u; jj < 4u; jj++) {
+        let e = (4u * q + jj) * Q + kq;  // row 4q + jj, columns 4kq … 4kq + 3, in vec4s
+        let iL = theta[p.offUi_L / 4u + e]; let iR = theta[p.offUi_R / 4u + e];
+        let fLL = theta[p.offUf_LL / 4u + e]; let fLR = theta[p.offUf_LR / 4u + e];
+        let fRL = theta[p.offUf_RL / 4u + e]; let fRR = theta[p.offUf_RR / 4u + e];
+        let oL = theta[p.offUo_L / 4u + e]; let oR = theta[p.offUo_R / 4u + e];
+        let uL = theta[p.offUu_L / 4u + e]; let uR = theta[p.offUu_R / 4u + e];
         for (var n = 0u; n < NT; n++) {
-          let hL = H[xL[n] + k]; let hR = H[xR[n] + k];
-          let a = n * JT_MAX + q;
-          ai[a] += iL * hL + iR * hR;
-          afL[a] += fLL * hL + fLR * hR;
-          afR[a] += fRL * hL + fRR * hR;
-          ao[a] += oL * hL + oR * hR;
-          au[a] += uL * hL + uR * hR;
+          ai[n][jj] += dot(iL, hL[n]) + dot(iR, hR[n]);
+          afL[n][jj] += dot(fLL, hL[n]) + dot(fLR, hR[n]);
+          afR[n][jj] += dot(fRL, hL[n]) + dot(fRR, hR[n]);
+          ao[n][jj] += dot(oL, hL[n]) + dot(oR, hR[n]);
+          au[n][jj] += dot(uL, hL[n]) + dot(uR, hR[n]);
         }
       }
     }
-    for (var q = 0u; q < JT; q++) {
-      let j = j0 + q * WG + t;
-      if (j < D) {
-        for (var n = 0u; n < nodes; n++) {
-          let a = n * JT_MAX + q;
-          let s = (row[n] - p.numLeaves) * SLOTS * D + j;
-          let i = sigmoid(ai[a] + theta[p.offbi + j]);
-          let fL = sigmoid(afL[a] + theta[p.offbf + j]);
-          let fR = sigmoid(afR[a] + theta[p.offbf + j]);
-          let o = sigmoid(ao[a] + theta[p.offbo + j]);
-          let u = tanhc(au[a] + theta[p.offbu + j]);
-          let c = i * u + fL * C[xL[n] + j] + fR * C[xR[n] + j];
-          C[row[n] * D + j] = c;
-          H[row[n] * D + j] = o * tanhc(c);
-          S[s] = i; S[s + D] = fL; S[s + 2u * D] = fR; S[s + 3u * D] = o; S[s + 4u * D] = u;
-        }
-      }
+    let bi = theta[p.offbi / 4u + q]; let bf = theta[p.offbf / 4u + q];
+    let bo = theta[p.offbo / 4u + q]; let bu = theta[p.offbu / 4u + q];
+    for (var n = 0u; n < nodes; n++) {
+      let s = sBase + n * SLOTS * Q + q;
+      let i = sigmoid(ai[n] + bi);
+      let fL = sigmoid(afL[n] + bf);
+      let fR = sigmoid(afR[n] + bf);
+      let o = sigmoid(ao[n] + bo);
+      let u = tanhc(au[n] + bu);
+      let c = i * u + fL * C[xL[n] + q] + fR * C[xR[n] + q];
+      C[row[n] + q] = c;
+      H[row[n] + q] = o * tanhc(c);
+      S[s] = i; S[s + Q] = fL; S[s + 2u * Q] = fR; S[s + 3u * Q] = o; S[s + 4u * Q] = u;
     }
   }
 }

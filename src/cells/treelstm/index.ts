@@ -9,20 +9,18 @@ export { type TreeLstmSaved, treeLstmBackward, treeLstmDeltas, treeLstmForward }
 const MAX_D = 512;
 /** Nodes per workgroup (as the RLSTM's: reuse of each weight, yet narrow levels spread out). */
 const NT = 4;
-/** Outputs per thread and pass (forward: 5 accumulators per node and output, NT · JT · 5 registers). */
-const JT = 2;
 
 /**
- * A level kernel at hidden size D: a workgroup owns NT whole nodes; each thread keeps an NT × JT
- * block of outputs in registers, JT outputs per pass of WG threads (whole 8-wide waves, at most 256).
+ * A level kernel at hidden size D (a multiple of 4: the engine runs d at gpuDim(d)): a workgroup
+ * owns NT whole nodes; each thread owns a quad of outputs of all of them, one thread per quad in
+ * whole 8-wide waves, at most 64 (past 4·WG outputs a thread loops).
  */
 function launch(shader: string, D: number): LevelLaunch {
-  if (!Number.isInteger(D) || D < 1 || D > MAX_D) {
-    throw new RangeError(`${shader}: hidden size D must be an integer in 1..${MAX_D}, got ${D}`);
+  if (!Number.isInteger(D) || D < 1 || D > MAX_D || D % 4 !== 0) {
+    throw new RangeError(`${shader}: hidden size D must be a multiple of 4 in 4..${MAX_D}, got ${D}`);
   }
-  const jt = Math.min(JT, Math.ceil(D / 8));
-  const WG = Math.min(256, 8 * Math.ceil(D / (8 * jt)));
-  return perNodes(shader, { D, NT, JT: jt, WG }, NT);
+  const WG = Math.min(64, 8 * Math.ceil(D / 32));
+  return perNodes(shader, { D, NT, WG }, NT);
 }
 
 /** Which delta slot (shaders/treelstm_backward.wgsl) meets h_L and h_R, for a gate's two matrices. */
