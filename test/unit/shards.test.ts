@@ -19,12 +19,18 @@ const key = (p: GridPoint) => `${p.dataset}-${p.cell}-${p.seed}`;
 describe('shards', () => {
   test('deep datasets and the RLSTM cost more', () => {
     const c = (dataset: number, cell: 'rnn' | 'rlstm') => pointCost({ dataset, cell, seed: 1 }, settings);
-    expect(c(10, 'rnn')).toBeGreaterThan(2 * c(2, 'rnn'));
+    // Training steps of dataset 10 take 2.3× those of dataset 2 (RNN, measured); the model's fixed
+    // step overhead makes its ratio for whole points a little smaller.
+    expect(c(10, 'rnn')).toBeGreaterThan(1.8 * c(2, 'rnn'));
     expect(c(3, 'rlstm')).toBeGreaterThan(3 * c(3, 'rnn'));
-    // The fit it rests on: paper-setting steps/s measured on lavapipe (rlstm, dataset 10: 16.3).
-    const stepsPerSecond = 1 / (STEP_SECONDS + (5 * 3 * 21 * 94.5 * 2500) / MULTIPLY_ADDS_PER_SECOND);
-    expect(stepsPerSecond).toBeGreaterThan(14.7);
-    expect(stepsPerSecond).toBeLessThan(17.9);
+    // The fit it rests on: paper-setting steps/s measured on lavapipe (bench/train-peers.ts), each
+    // within 13 %: rlstm dataset 10 35.8, rnn dataset 2 465.
+    const rate = (matvecs: number, words: number) =>
+      1 / (STEP_SECONDS + (5 * 3 * matvecs * (words - 1) * 2500) / MULTIPLY_ADDS_PER_SECOND);
+    expect(rate(21, 95.5) / 35.8).toBeGreaterThan(0.87);
+    expect(rate(21, 95.5) / 35.8).toBeLessThan(1.13);
+    expect(rate(2, 15.5) / 465).toBeGreaterThan(0.87);
+    expect(rate(2, 15.5) / 465).toBeLessThan(1.13);
   });
 
   test("a treebank (dataset 0) costs by its own mean sentence length, never below one word's", () => {
