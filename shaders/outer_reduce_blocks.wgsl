@@ -33,18 +33,18 @@ fn main(
   if (chunk >= params.numChunks) {
     return;
   }
-  let base = tensorOfTile(b) * 12u;  // the tensor holding block b
-  let rows = table[base + 1u];
-  let cols = table[base + 2u];
-  let colBlocks = (cols + 3u) / 4u;
-  let local = b - table[base + 3u];
-  if (local >= ((rows + 3u) / 4u) * colBlocks) {
+  let place = blockAt(b, 1u, 1u);
+  if (!place.valid) {
     return;  // past the last block
   }
-  let o0 = (local / colBlocks) * 4u;
-  let k0 = (local % colBlocks) * 4u;
-  let rBegin = chunk * params.chunkRows;
-  let rEnd = min(params.R, rBegin + params.chunkRows);
+  let base = place.base;
+  let rows = place.rows;
+  let cols = place.cols;
+  let o0 = place.o0;
+  let k0 = place.k0;
+  let span = chunkRows(chunk);
+  let rBegin = span.x;
+  let rEnd = span.y;
   // acc<a>: row o0 + a, columns k0 … k0 + 3.
   var acc0 = vec4f();
   var acc1 = vec4f();

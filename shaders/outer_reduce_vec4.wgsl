@@ -48,21 +48,21 @@ fn main(
   if (chunk >= params.numChunks) {
     return;
   }
-  let base = tensorOfTile(b) * 12u;  // the tensor holding block b
-  let rows = table[base + 1u];
-  let cols = table[base + 2u];
-  let colBlocks = (cols + 4u * BK - 1u) / (4u * BK);
-  let local = b - table[base + 3u];
-  if (local >= ((rows + 4u * BO - 1u) / (4u * BO)) * colBlocks) {
+  let place = blockAt(b, BO, BK);
+  if (!place.valid) {
     return;  // past the last block
   }
-  let o0 = (local / colBlocks) * 4u * BO;
-  let k0 = (local % colBlocks) * 4u * BK;
+  let base = place.base;
+  let rows = place.rows;
+  let cols = place.cols;
+  let o0 = place.o0;
+  let k0 = place.k0;
   // Past a tensor's edge (rows or columns not a multiple of the block): clamp the quad read, never store it.
   let oq1 = min(o0 + 4u, ((rows + 3u) / 4u - 1u) * 4u);
   let kq1 = min(k0 + 4u, select(((cols + 3u) / 4u - 1u) * 4u, 0u, cols == 1u));
-  let rBegin = chunk * params.chunkRows;
-  let rEnd = min(params.R, rBegin + params.chunkRows);
+  let span = chunkRows(chunk);
+  let rBegin = span.x;
+  let rEnd = span.y;
   // a<q><c>: rows o0 + 4q + (0 … 3) (one vec4 per row), columns k0 + 4c + (0 … 3).
   var a00 = vec4f(); var a01 = vec4f(); var a02 = vec4f(); var a03 = vec4f();
   var a10 = vec4f(); var a11 = vec4f(); var a12 = vec4f(); var a13 = vec4f();

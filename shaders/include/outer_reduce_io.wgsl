@@ -1,6 +1,6 @@
 // The weight-gradient reductions' interface, shared by outer_reduce_vec4 and outer_reduce_blocks
 // (each includes it with `//! include outer_reduce_io`): the input slots, the uniform, the bindings and
-// the row each input slot reads. The input slots SRC_* are given by TypeScript's SRC table
+// the row each input slot reads, and where a block and a chunk lie. The input slots SRC_* are given by TypeScript's SRC table
 // (src/cells/types.ts) by name, without defaults, so a slot missing on either side fails when the
 // pipeline is built.
 
@@ -57,4 +57,32 @@ fn tensorOfTile(at: u32) -> u32 {
     }
   }
   return e;
+}
+
+// Block b of the table, in blocks of 4·bo rows × 4·bk columns of each tensor: its tensor's table
+// entry (base = entry · 12), the tensor's rows and columns, and the block's first row and column;
+// valid is false past the table's last block.
+struct Block {
+  base: u32,
+  rows: u32,
+  cols: u32,
+  o0: u32,
+  k0: u32,
+  valid: bool,
+}
+
+fn blockAt(b: u32, bo: u32, bk: u32) -> Block {
+  let base = tensorOfTile(b) * 12u;
+  let rows = table[base + 1u];
+  let cols = table[base + 2u];
+  let colBlocks = (cols + 4u * bk - 1u) / (4u * bk);
+  let local = b - table[base + 3u];
+  let valid = local < ((rows + 4u * bo - 1u) / (4u * bo)) * colBlocks;
+  return Block(base, rows, cols, (local / colBlocks) * 4u * bo, (local % colBlocks) * 4u * bk, valid);
+}
+
+// The rows [x, y) of chunk `chunk`.
+fn chunkRows(chunk: u32) -> vec2u {
+  let begin = chunk * params.chunkRows;
+  return vec2u(begin, min(params.R, begin + params.chunkRows));
 }
