@@ -47,7 +47,7 @@ export interface CellReference {
   backward(P: Tensors, G: Tensors, d: number, saved: Saved, dh: Float64Array, dcIn: Float64Array): ChildGrads;
 }
 
-/** Inputs of an outer-product term (see shaders/outer_reduce.wgsl). */
+/** Inputs of an outer-product term (see shaders/include/outer_reduce_io.wgsl, `srcRow`). */
 export const SRC = { hLeft: 0, hRight: 1, cLeft: 2, cRight: 3, cSelf: 4, one: 5 } as const;
 
 /** dT = Σ_r Σ_terms deltas[r, slot] ⊗ input: a tensor's gradient as the reduction computes it. */
@@ -71,7 +71,7 @@ export interface CellKernels {
   deltaWidth: number;
   forward: LevelLaunch;
   backward: LevelLaunch;
-  /** Which delta slot meets which input, per weight tensor (outer_reduce's table). */
+  /** Which delta slot meets which input, per weight tensor (the weight-gradient kernels' table, src/engine/reduce.ts). */
   grads: readonly GradTerms[];
 }
 
