@@ -42,16 +42,11 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let w = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
-  let chunk = w / params.tiles;
-  let b = (w % params.tiles) * WG + t;
-  if (chunk >= params.numChunks) {
-    return;
-  }
-  let place = blockAt(b, BO, BK);
+  let place = blockOf(wid, nwg, t, BO, BK);
   if (!place.valid) {
-    return;  // past the last block
+    return;  // past the last chunk or block
   }
+  let chunk = place.chunk;
   let base = place.base;
   let rows = place.rows;
   let cols = place.cols;

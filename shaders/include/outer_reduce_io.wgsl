@@ -59,10 +59,13 @@ fn tensorOfTile(at: u32) -> u32 {
   return e;
 }
 
-// Block b of the table, in blocks of 4·bo rows × 4·bk columns of each tensor: its tensor's table
-// entry (base = entry · 12), the tensor's rows and columns, and the block's first row and column;
-// valid is false past the table's last block.
+// The block and the chunk of rows that invocation t of workgroup (wid, nwg) owns, in blocks of
+// 4·bo rows × 4·bk columns of each tensor (workgroup w: chunk w / tiles, its WG-wide run of
+// blocks w % tiles; WG is the including kernel's): the tensor's table entry (base = entry · 12),
+// its rows and columns, and the block's first row and column. valid is false past the last
+// chunk or the last block.
 struct Block {
+  chunk: u32,
   base: u32,
   rows: u32,
   cols: u32,
@@ -71,14 +74,18 @@ struct Block {
   valid: bool,
 }
 
-fn blockAt(b: u32, bo: u32, bk: u32) -> Block {
+fn blockOf(wid: vec3u, nwg: vec3u, t: u32, bo: u32, bk: u32) -> Block {
+  let w = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
+  let chunk = w / params.tiles;
+  let b = (w % params.tiles) * WG + t;
   let base = tensorOfTile(b) * 12u;
   let rows = table[base + 1u];
   let cols = table[base + 2u];
   let colBlocks = (cols + 4u * bk - 1u) / (4u * bk);
   let local = b - table[base + 3u];
-  let valid = local < ((rows + 4u * bo - 1u) / (4u * bo)) * colBlocks;
-  return Block(base, rows, cols, (local / colBlocks) * 4u * bo, (local % colBlocks) * 4u * bk, valid);
+  let valid = chunk < params.numChunks && local < ((rows + 4u * bo - 1u) / (4u * bo)) * colBlocks;
+  let o0 = (local / colBlocks) * 4u * bo;
+  return Block(chunk, base, rows, cols, o0, (local % colBlocks) * 4u * bk, valid);
 }
 
 // The rows [x, y) of chunk `chunk`.
