@@ -19,6 +19,7 @@ export { Rng } from './rng/index.ts';
 
 // Parameters: cells, tensor names and shapes, initialisation.
 export { CELLS, type Cell, isCell, tensorNames, tensorShapes } from './params/shapes.ts';
+export { forwardMultiplyAdds } from './cells/index.ts';
 export { type Params, initParams } from './params/params.ts';
 export {
   type ParamsJson,

@@ -12,7 +12,7 @@ import {
 } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
-import { CELLS, cellList, isCell } from '../cells/index.ts';
+import { CELLS, cellList, forwardMultiplyAdds, isCell } from '../cells/index.ts';
 import { writeReport } from '../report/write.ts';
 import { validateResult } from '../report/schema.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
@@ -289,7 +289,7 @@ export const experimentCommand: Command = {
     }
     recordGrid(dir, points);
 
-    const gpu = await getGpu();
+    const gpu = await getGpu({ work: Math.max(...e.cells.map((c) => forwardMultiplyAdds(c, e.dim, 1))) });
     const t0 = performance.now();
     const held: string[] = [];
     const diverged: string[] = [];

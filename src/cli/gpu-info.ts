@@ -67,7 +67,15 @@ export const gpuInfo: Command = {
       const gpu = await getGpu();
       summary = gpu.summary;
       gpu.destroy();
-      if (!values.json) console.log(`vulkan:       ${vulkanEnv().description}`);
+      if (!values.json) {
+        console.log(`vulkan:       ${vulkanEnv().description}`);
+        if (process.env.LP_NUM_THREADS !== undefined) {
+          const n = process.env.LP_NUM_THREADS;
+          console.log(
+            `lavapipe:     LP_NUM_THREADS=${n} (${n === '0' ? 'compute inline, in the queue thread' : `${n} compute threads`})`,
+          );
+        }
+      }
     }
     console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     return 0;

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { CAPS, checkDataFits, checkModel, deviceLimits } from '../engine/limits.ts';
 import { getGpu } from '../gpu/device.ts';
 import { paramsToJson } from '../params/io.ts';
-import { CELLS, cellList, isCell, REGISTRY } from '../cells/index.ts';
+import { CELLS, cellList, forwardMultiplyAdds, isCell, REGISTRY } from '../cells/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.ts';
 import {
   DATA_FILES,
@@ -309,7 +309,7 @@ export const trainCommand: Command = {
       for (const r of cleanStaleTemps(checkpoint))
         console.error(`treegrad train: removed ${r}, a partial checkpoint left by a killed process`);
 
-    const gpu = await getGpu();
+    const gpu = await getGpu({ work: forwardMultiplyAdds(config.cell, config.dim, 1) });
     try {
       const settings = runSettings(config, data.identity, adapterName(gpu.summary));
       if (resume) {

@@ -82,8 +82,12 @@ export interface ReduceTable {
 
 /** Invocations a reduction aims for before it splits its rows into chunks: 8 workgroups. */
 const MIN_INVOCATIONS = 8 * BLOCK_WG;
-/** Fewest rows per chunk. */
-const MIN_CHUNK_ROWS = 32;
+/**
+ * Fewest rows per chunk: each invocation then does at least 256 × 64 FMAs before a second pass is
+ * worth its dispatch. A batch-5 training step (~220 rows at d = 50) takes one chunk: on lavapipe
+ * the RNN's step lost its reduce_partials dispatch (110–120 µs) and the reduction took no longer.
+ */
+const MIN_CHUNK_ROWS = 256;
 /** Most chunks (the partial sums take chunks × elements floats). */
 const MAX_CHUNKS = 32;
 
@@ -91,7 +95,8 @@ const MAX_CHUNKS = 32;
  * How a reduction over R rows with `blocks` blocks splits its rows into chunks (one chunk: no
  * second pass). Rows are split only while the blocks alone are too few invocations to keep a
  * device busy: the second pass over the partial sums costs more than it buys once there are
- * enough (the RLSTM's ~900 blocks at d = 50 take one chunk; the RNN's ~100 take several).
+ * enough (the RLSTM's ~900 blocks at d = 50 take one chunk; the RNN's ~100 take several once there are
+ * enough rows).
  */
 export function chunking(R: number, blocks: number): { numChunks: number; chunkRows: number } {
   const wanted = Math.ceil(MIN_INVOCATIONS / Math.max(1, blocks));

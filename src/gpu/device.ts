@@ -31,6 +31,12 @@ export interface GpuOptions {
   powerPreference?: GPUPowerPreference;
   /** Called for each uncaptured error or unexpected device loss (default: console.error). */
   onError?: (message: string) => void;
+  /**
+   * Forward multiply-adds per internal node of the heaviest model this process will run (the
+   * cell's mat-vecs × d², `modelWork`). Node only, first call only: on lavapipe it decides
+   * whether compute runs inline or on the driver's thread pool (src/gpu/vulkan-env.ts).
+   */
+  work?: number;
 }
 
 /** Limits requested at the adapter's maximum: big levels need big buffers and workgroups. */
@@ -48,7 +54,7 @@ const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query'];
 
 const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
-async function findGpu(): Promise<{ gpu: GPU; runtime: 'browser' | 'node' }> {
+async function findGpu(work?: number): Promise<{ gpu: GPU; runtime: 'browser' | 'node' }> {
   const nav = (globalThis as { navigator?: Navigator }).navigator;
   if (nav?.gpu) return { gpu: nav.gpu, runtime: 'browser' };
   if (!isNode) {
@@ -61,7 +67,7 @@ async function findGpu(): Promise<{ gpu: GPU; runtime: 'browser' | 'node' }> {
   // package build rewrites its .ts to .js (rewriteRelativeImportExtensions).
   const nodeGpuModule = './node-gpu.ts';
   const { nodeGpu } = (await import(/* @vite-ignore */ nodeGpuModule)) as typeof import('./node-gpu.ts');
-  return { gpu: await nodeGpu(), runtime: 'node' };
+  return { gpu: await nodeGpu(work === undefined ? {} : { work }), runtime: 'node' };
 }
 
 function summarize(adapter: GPUAdapter, runtime: 'browser' | 'node'): AdapterSummary {
@@ -89,7 +95,7 @@ function summarize(adapter: GPUAdapter, runtime: 'browser' | 'node'): AdapterSum
  * Uncaptured errors and unexpected device loss are reported through `onError`, never swallowed.
  */
 export async function getGpu(options: GpuOptions = {}): Promise<Gpu> {
-  const { gpu, runtime } = await findGpu();
+  const { gpu, runtime } = await findGpu(options.work);
   const adapter = await gpu.requestAdapter({
     powerPreference: options.powerPreference ?? 'high-performance',
   });

@@ -1,13 +1,18 @@
 // Node only: Dawn's WebGPU implementation from the `webgpu` package.
-import { vulkanEnv } from './vulkan-env.ts';
+import { type DriverHints, driverEnv, vulkanEnv } from './vulkan-env.ts';
 import { GpuUnavailableError } from './unavailable.ts';
 
 let cached: GPU | undefined;
 
-/** Creates (once per process) Dawn's GPU object and installs the WebGPU globals (GPUBufferUsage, …). */
-export async function nodeGpu(): Promise<GPU> {
+/**
+ * Creates (once per process) Dawn's GPU object and installs the WebGPU globals (GPUBufferUsage, …).
+ * The first call's hints set the driver's threading (`driverEnv`).
+ */
+export async function nodeGpu(hints: DriverHints = {}): Promise<GPU> {
   if (cached) return cached;
-  const missing = Object.entries(vulkanEnv().env).filter(([key, value]) => process.env[key] !== value);
+  const choice = vulkanEnv();
+  const wanted = { ...choice.env, ...driverEnv(choice, process.env, hints) };
+  const missing = Object.entries(wanted).filter(([key, value]) => process.env[key] !== value);
   for (const [key, value] of missing) {
     if (key === 'LD_LIBRARY_PATH') {
       throw new GpuUnavailableError(

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -210,6 +210,55 @@ function decide(
     found: false,
     kind: 'none',
   };
+}
+
+/**
+ * Logical CPUs up to which lavapipe may run compute work inline, in its queue thread, instead of
+ * handing every dispatch to a pool of one thread per CPU. A level-batched step is dozens of
+ * dependent dispatches, most a few workgroups wide (every level above the leaves of a batch-5
+ * training step); the pool's two thread hand-offs per dispatch cost more than the second core
+ * gives back unless the dispatches are long. On a 2-core machine (docs/bench.md): a small
+ * dispatch 15 µs inline against 33 µs, RNN training at d = 50 about 2× faster; RLSTM training at
+ * d = 50, whose dispatches are 10–50× longer, 10–25 % slower.
+ */
+export const LAVAPIPE_INLINE_UP_TO_CPUS = 2;
+/**
+ * Forward multiply-adds per internal node (the cell's mat-vecs × d²) up to which the work is
+ * short enough to run inline: between the RNN at d = 50 (5,000; faster inline) and the RLSTM at
+ * d = 50 (52,500; faster on the pool).
+ */
+export const LAVAPIPE_INLINE_MAX_WORK = 16_000;
+
+/** What the process will run, for `driverEnv`. */
+export interface DriverHints {
+  /** Logical CPUs (default: the machine's). */
+  cpus?: number;
+  /**
+   * Forward multiply-adds per internal node of the heaviest model the process will run (the
+   * cell's mat-vecs × d²); unknown: treated as light.
+   */
+  work?: number;
+}
+
+/**
+ * Driver settings for the chosen driver (Mesa reads them when Dawn creates the device, so they can
+ * be set in the running process before Dawn loads): on lavapipe with at most
+ * LAVAPIPE_INLINE_UP_TO_CPUS logical CPUs and light work, LP_NUM_THREADS=0 (inline compute). A
+ * value already in the environment is kept.
+ */
+export function driverEnv(
+  choice: VulkanChoice,
+  current: NodeJS.ProcessEnv = process.env,
+  hints: DriverHints = {},
+): Record<string, string> {
+  const files = current.VK_DRIVER_FILES ?? current.VK_ICD_FILENAMES ?? choice.env.VK_DRIVER_FILES ?? '';
+  const lavapipe =
+    choice.kind === 'lavapipe' || files.split(':').some((f) => LAVAPIPE_ICD.test(f.split('/').pop() ?? ''));
+  const cpus = hints.cpus ?? availableParallelism();
+  const light = (hints.work ?? 0) <= LAVAPIPE_INLINE_MAX_WORK;
+  if (!lavapipe || current.LP_NUM_THREADS !== undefined || cpus > LAVAPIPE_INLINE_UP_TO_CPUS || !light)
+    return {};
+  return { LP_NUM_THREADS: '0' };
 }
 
 /** Chrome's SwiftShader Vulkan driver, where a Chrome build ships one. */

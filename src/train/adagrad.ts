@@ -61,6 +61,12 @@ export class AdaGrad {
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
     const [frozenStart, frozenEnd] = options.freezeEmbeddings ? frozenRange(engine.gpuLayout, 'E') : [0, 0];
+    // The kernel steps whole quads: the layout pads every tensor to a multiple of 4 floats.
+    if (size % 4 !== 0 || frozenStart % 4 !== 0 || frozenEnd % 4 !== 0) {
+      throw new Error(
+        `AdaGrad steps quads of parameters: ${size} and [${frozenStart}, ${frozenEnd}) must be multiples of 4`,
+      );
+    }
     const words = kernel.pack('params', {
       size,
       lr: options.lr,
@@ -80,7 +86,7 @@ export class AdaGrad {
     return new AdaGrad(device, engine, accum, params, {
       kernel,
       group,
-      workgroups: Math.ceil(size / WG),
+      workgroups: Math.ceil(size / (4 * WG)), // a quad per invocation
       status,
     });
   }

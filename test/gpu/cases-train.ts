@@ -3,6 +3,9 @@
 import { CELLS } from '../../src/cells/index.ts';
 import { assertClose, describe } from '../../src/check/compare.ts';
 import { TreeEngine } from '../../src/engine/engine.ts';
+import { decodeStatus } from '../../src/engine/loss-log.ts';
+import { describeIndex } from '../../src/engine/param-layout.ts';
+import { readBuffer } from '../../src/gpu/buffers.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { AdaGrad } from '../../src/train/adagrad.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
@@ -59,6 +62,26 @@ const adagradCase: GpuCase = {
       const tol = { atol: 1e-6, rtol: 1e-5 };
       ctx.log(describe(assertClose('theta', await engine.getFlat(), expected, tol), tol));
       ctx.log(describe(assertClose('G', await opt.readState(), G, tol), tol));
+      // A step with +Inf in the third float of a quad and NaN further on: both status words name
+      // the first (the kernel steps quads of parameters).
+      const wide = engine.gpuLayout;
+      const first = wide.offsets.Ui! + 6;
+      const bad = new Float32Array(wide.size);
+      bad[first] = Number.POSITIVE_INFINITY;
+      bad[first + 5] = Number.NaN;
+      ctx.device.queue.writeBuffer(engine.buffers.dTheta, 0, bad);
+      const encoder = ctx.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(opt.update.kernel.pipeline);
+      pass.setBindGroup(0, opt.update.group);
+      pass.dispatchWorkgroups(opt.update.workgroups);
+      pass.end();
+      ctx.device.queue.submit([encoder.finish()]);
+      const words = new Uint32Array(await readBuffer(ctx.device, opt.update.status!));
+      const found = decodeStatus(words, wide.size);
+      if (found?.theta !== first || found.state !== first)
+        throw new Error(`status names ${JSON.stringify(found)}, expected θ and G at ${first}`);
+      ctx.log(`non-finite θ and G reported at ${describeIndex(wide, first)}`);
     } finally {
       opt.destroy();
       engine.dispose();

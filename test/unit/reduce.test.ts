@@ -14,7 +14,7 @@ function cellBlocks(cell: 'rnn' | 'rlstm' | 'treelstm', D: number): number {
 }
 
 describe('chunking', () => {
-  test('every R and block count: chunks cover the rows, none empty, ≥ 32 rows each, at most 32', () => {
+  test('every R and block count: chunks cover the rows, none empty, ≥ 256 rows each, at most 32', () => {
     for (const blocks of [1, 3, 27, 105, 511, 512, 903, 5000]) {
       for (let R = 0; R <= 3000; R += R < 100 ? 1 : 37) {
         const { numChunks, chunkRows } = chunking(R, blocks);
@@ -23,7 +23,7 @@ describe('chunking', () => {
         expect(numChunks * chunkRows).toBeGreaterThanOrEqual(R);
         if (numChunks > 1) {
           expect((numChunks - 1) * chunkRows).toBeLessThan(R);
-          expect(chunkRows).toBeGreaterThanOrEqual(32);
+          expect(chunkRows).toBeGreaterThanOrEqual(256);
           // Split only while the blocks alone are under 8 workgroups of 64.
           expect(blocks * (numChunks - 1)).toBeLessThan(512);
         }
@@ -31,11 +31,14 @@ describe('chunking', () => {
     }
   });
 
-  test('a training step of the paper (d = 50, ~220 rows): the RLSTM in one chunk, the RNN in several', () => {
+  test('a training step of the paper (d = 50, ~220 rows) takes one chunk; 64 trees split the RNN only', () => {
     const D = gpuDim(50);
     expect(cellBlocks('rlstm', D)).toBeGreaterThan(512);
     expect(chunking(220, cellBlocks('rlstm', D)).numChunks).toBe(1);
-    expect(chunking(220, cellBlocks('rnn', D)).numChunks).toBe(5);
+    expect(chunking(220, cellBlocks('rnn', D)).numChunks).toBe(1);
+    // 64 random trees of depth 8: 1,066 internal nodes.
+    expect(chunking(1066, cellBlocks('rlstm', D)).numChunks).toBe(1);
+    expect(chunking(1066, cellBlocks('rnn', D)).numChunks).toBe(4);
   });
 });
 
