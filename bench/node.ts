@@ -3,6 +3,7 @@
 // imports torch: bench/peers/torch.ts) and the reference run.
 // Usage: npx tsx bench/node.ts [--preset full] [options of bench/run.ts]
 import { resolve } from 'node:path';
+import { forwardMultiplyAdds } from '../src/cells/index.ts';
 import { getGpu } from '../src/gpu/device.ts';
 import { parseCli } from './cli.ts';
 import { parseConfig } from './config.ts';
@@ -17,7 +18,14 @@ async function main(): Promise<number> {
   if (restarted !== undefined) return restarted;
   const cli = parseCli(process.argv.slice(2));
   const config = parseConfig(cli.suite);
-  const gpu = await getGpu();
+  // The driver's threading as `treegrad experiment` would choose it for the heaviest model here.
+  const work = Math.max(...config.cells.flatMap((c) => config.dims.map((d) => forwardMultiplyAdds(c, d, 1))));
+  const gpu = await getGpu({ work });
+  const threads = process.env.LP_NUM_THREADS;
+  const driverNote =
+    threads === undefined
+      ? undefined
+      : `lavapipe LP_NUM_THREADS=${threads}${threads === '0' ? ' (compute inline)' : ''}`;
   allowTfjsEsmInNode();
   const peers = await import('./peers/index.ts');
   const torch: TorchStart = config.variants.includes('pytorch')
@@ -39,6 +47,7 @@ async function main(): Promise<number> {
         tfjs: peers.tfjsModel,
         tfjsBackends: ['cpu'],
         ...torchEnv,
+        ...(driverNote ? { driverNote } : {}),
         onProgress(done, total, message) {
           console.error(`[bench] ${done}/${total} ${((Date.now() - t0) / 1000).toFixed(0)}s ${message}`);
         },

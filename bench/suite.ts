@@ -49,6 +49,8 @@ export interface SuiteEnv {
   /** Why there is no PyTorch here (torch not importable), and what it runs on where there is. */
   torchUnavailable?: string;
   torchNote?: string;
+  /** How the driver runs (lavapipe's threading), for the notes. */
+  driverNote?: string;
   /** Progress: `done` of `total` measurements, and what is running now. */
   onProgress?: (done: number, total: number, message: string) => void;
   /** Called with every result so far after each point. */
@@ -112,6 +114,7 @@ export async function runSuite(env: SuiteEnv, config: SuiteConfig): Promise<Benc
   progress('measuring the ceilings');
   const ceilings = await measureCeilings(device, kernels, config.ceilingSize, config.repeats, env.tfjsMatmul);
   if (env.torchNote && variants.includes('pytorch')) ceilings.notes.push(env.torchNote);
+  if (env.driverNote) ceilings.notes.push(env.driverNote);
   const best = Math.max(ceilings.tfjsMatmulGflops ?? 0, ceilings.oursGemmGflops ?? 0) || null;
   const validation: ValidationResult[] = [];
   const points: PointResult[] = [];

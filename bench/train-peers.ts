@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getGpu } from '../src/gpu/device.ts';
 import { initParams } from '../src/params/params.ts';
-import { type Cell, CELLS, isCell } from '../src/cells/index.ts';
+import { type Cell, CELLS, forwardMultiplyAdds, isCell } from '../src/cells/index.ts';
 import { keywordDataset } from '../src/train/dataset.ts';
 import { TRAIN_DEFAULTS, train } from '../src/train/loop.ts';
 import { TRAIN_RTOL, trainingAgreement } from './peers/torch-check.ts';
@@ -94,10 +94,16 @@ async function main(): Promise<number> {
   const adagrad = { lr: TRAIN_DEFAULTS.lr, l2: TRAIN_DEFAULTS.l2, eps: TRAIN_DEFAULTS.eps };
 
   const torch = await TorchPeer.start();
-  const gpu = await getGpu();
+  // The driver's threading as `treegrad experiment` would choose it for the heaviest cell here:
+  // give one cell per run to time each as `treegrad train` runs it.
+  const gpu = await getGpu({ work: Math.max(...cells.map((c) => forwardMultiplyAdds(c, dim, 1))) });
   const rows: Row[] = [];
   try {
-    console.log(`treegrad on ${gpu.summary.vendor} ${gpu.summary.architecture} ${gpu.summary.description}`);
+    const threads = process.env.LP_NUM_THREADS;
+    console.log(
+      `treegrad on ${gpu.summary.vendor} ${gpu.summary.architecture} ${gpu.summary.description}` +
+        (threads === undefined ? '' : `, LP_NUM_THREADS=${threads}`),
+    );
     console.log(
       'peer' in torch
         ? `PyTorch ${torch.info.torch} on ${torch.info.device} (${torch.info.deviceName}), ${torch.info.threads} threads, BLAS ${torch.info.blas}`
