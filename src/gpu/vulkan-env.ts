@@ -224,10 +224,11 @@ function decide(
 export const LAVAPIPE_INLINE_UP_TO_CPUS = 2;
 /**
  * Forward multiply-adds per internal node (the cell's mat-vecs × d²) up to which the work is
- * short enough to run inline: between the RNN at d = 50 (5,000; faster inline) and the RLSTM at
- * d = 50 (52,500; faster on the pool).
+ * short enough to run inline: above the quick preset's heaviest model (the RLSTM at d = 32,
+ * 21,504; the preset took 92 s inline against 120 s on the pool) and below the RLSTM at d = 50
+ * (52,500; faster on the pool).
  */
-export const LAVAPIPE_INLINE_MAX_WORK = 16_000;
+export const LAVAPIPE_INLINE_MAX_WORK = 32_000;
 
 /** What the process will run, for `driverEnv`. */
 export interface DriverHints {

@@ -46,6 +46,8 @@ describe('driverEnv: lavapipe runs compute inline on small machines', () => {
     const at = (work: number) => driverEnv(lavapipe, {}, { cpus: 2, work });
     expect(at(forwardMultiplyAdds('rnn', 50, 1))).toEqual({ LP_NUM_THREADS: '0' });
     expect(at(forwardMultiplyAdds('rlstm', 8, 1))).toEqual({ LP_NUM_THREADS: '0' });
+    // The quick preset's heaviest model.
+    expect(at(forwardMultiplyAdds('rlstm', 32, 1))).toEqual({ LP_NUM_THREADS: '0' });
     expect(at(LAVAPIPE_INLINE_MAX_WORK)).toEqual({ LP_NUM_THREADS: '0' });
     expect(at(LAVAPIPE_INLINE_MAX_WORK + 1)).toEqual({});
     expect(at(forwardMultiplyAdds('rlstm', 50, 1))).toEqual({});
