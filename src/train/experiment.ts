@@ -56,7 +56,7 @@ export const PRESETS: Record<'quick' | 'paper', ExperimentConfig> = {
   // Short sentences (dataset 2, 11–20 words) and long ones (dataset 5, 41–50): enough data and
   // steps that the RNN learns dataset 2 fully and escapes chance on dataset 5, as 10k sentences at
   // lr 0.01 and d = 50 do (the paper's setting); a higher learning rate and d = 32 buy the same
-  // conclusions in about a third of the steps. About 5 minutes with --jobs 2 on a 2-core machine
+  // conclusions in about a third of the steps. About 2 minutes with --jobs 2 on a 2-core machine
   // without a GPU (lavapipe). The notes of docs/results/ compare it with paper-setting runs.
   quick: {
     datasets: [2, 5],

@@ -20,11 +20,12 @@ export interface CostSettings {
  * Measured on a 2-core machine without a GPU (Mesa's lavapipe), d = 50, minibatch 5
  * (`bench/train-peers.ts`, 16 steps per readback): a training step costs about STEP_SECONDS of
  * fixed overhead (dispatches, planning, the queue) plus its multiply-adds at
- * MULTIPLY_ADDS_PER_SECOND. Fitted to RNN 465 / 275 / 201 and RLSTM 164 / 80 / 36 steps/s on
- * datasets 2 / 5 / 10, within 13 % of each (the RNN's short steps cost more per multiply-add).
+ * MULTIPLY_ADDS_PER_SECOND. Fitted to RNN 834 / 650 / 308 and RLSTM 193 / 85 / 47 steps/s on
+ * datasets 2 / 5 / 10, within 16 % of each (the RNN runs lavapipe inline, the RLSTM on its
+ * thread pool: src/gpu/vulkan-env.ts).
  */
-export const STEP_SECONDS = 2.05e-3;
-export const MULTIPLY_ADDS_PER_SECOND = 2.95e9;
+export const STEP_SECONDS = 0.71e-3;
+export const MULTIPLY_ADDS_PER_SECOND = 3.12e9;
 /** Trees per evaluation batch (src/train/evaluate.ts). */
 const EVAL_BATCH = 250;
 
