@@ -205,6 +205,17 @@ export function engineCases(dims: readonly number[] = [1, 7, 32, 64, 128]): GpuC
       name: `engine ${cell} d=32 forest of 64 level, ≤8 workgroups/dim`,
       run: (ctx) => checkEngine(ctx, cell, 32, 'forest of 64', 'level', 8),
     });
+    // The small-D kernels (the RNN's quad kernels up to D = 16): every width they take, and folded.
+    for (const dim of [11, 16]) {
+      cases.push({
+        name: `engine ${cell} d=${dim} forest of 64 level`,
+        run: (ctx) => checkEngine(ctx, cell, dim, 'forest of 64', 'level'),
+      });
+    }
+    cases.push({
+      name: `engine ${cell} d=8 forest of 64 level, ≤8 workgroups/dim`,
+      run: (ctx) => checkEngine(ctx, cell, 8, 'forest of 64', 'level', 8),
+    });
     for (const dim of dims) {
       for (const shape of GRID_SHAPES) {
         for (const schedule of SCHEDULES) {

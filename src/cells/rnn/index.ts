@@ -5,11 +5,23 @@ import { type RnnSaved, rnnBackward, rnnForward } from './reference.ts';
 
 export { type RnnSaved, rnnBackward, rnnForward } from './reference.ts';
 
+/** Widest hidden size (a multiple of 4) the quad kernels take. */
+const QUADS_UP_TO = 16;
+
 /**
- * RNN level kernels: NT nodes per workgroup; each thread keeps an NT × JT block of outputs in
- * registers, JT outputs per pass of WG threads (WG in whole 8-wide waves, at most 64).
+ * RNN level kernels. Up to D = 16, rnn_forward_quads / rnn_backward_quads: a thread owns a quad of
+ * units of 4 nodes, 8 groups of D / 4 threads per workgroup (32 nodes). On lavapipe, a 64-tree
+ * step at d = 8 (3,168 nodes): forward 0.70 → 0.37 ms, backward 0.79 → 0.42 ms. Wider: NT nodes
+ * per workgroup; each thread keeps an NT × JT block of outputs in registers, JT outputs per pass
+ * of WG threads (WG in whole 8-wide waves, at most 64); vec4 versions of those were slower at
+ * d = 50 (docs/engine.md).
  */
 function launch(shader: string, dim: number): LevelLaunch {
+  if (dim <= QUADS_UP_TO && dim % 4 === 0) {
+    const groups = 8;
+    const NT = 4;
+    return perNodes(`${shader}_quads`, { D: dim, NT, GROUPS: groups, WG: groups * (dim / 4) }, groups * NT);
+  }
   const NT = 8;
   const JT = Math.min(8, Math.ceil(dim / 8));
   const WG = Math.min(64, 8 * Math.ceil(dim / (8 * JT)));

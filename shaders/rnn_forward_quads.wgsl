@@ -1,0 +1,85 @@
+// rnn_forward_quads: one level of the plain recursive network at small D, every node of the level
+// at once.  h = tanh(W_L h_L + W_R h_R + b)
+//
+// D is a multiple of 4 up to 16 (the engine runs d at gpuDim(d), docs/engine.md); Q = D / 4.
+// Reads:  H        [numNodes, D]  children's rows (row = level-major node id)
+//         theta    flat parameters; W_L, W_R [D, D] row-major (y = W x), b [D] at params' offsets
+//                  (multiples of 4)
+//         children [numInternal, 2] u32, child rows of internal node i = row − numLeaves
+// Writes: H        rows [range.start, range.start + range.count) with `=`
+//
+// Work: at small D a thread per output (rnn_forward) reads the children a scalar at a time and
+// does about one FMA per load. Here thread t owns the quad of outputs q = t mod Q of NT nodes
+// (group t / Q; GROUPS groups per workgroup, so a workgroup owns GROUPS · NT nodes): per quad of k
+// it loads the NT nodes' two children as vec4s and, per output, one vec4 of each matrix, and does
+// 32 · NT FMAs for 2 · NT + 8 loads.
+
+override D: u32;
+override NT: u32 = 4u;       // nodes per group, at most NT_MAX
+override GROUPS: u32 = 8u;   // groups of Q threads per workgroup
+override WG: u32 = 32u;      // GROUPS · Q invocations
+const NT_MAX = 4u;
+const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
+
+struct Params {
+  numLeaves: u32,
+  offW_L: u32,
+  offW_R: u32,
+  offb: u32,
+}
+struct Range {
+  start: u32,
+  count: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
+@group(0) @binding(1) var<storage, read> theta: array<vec4f>;
+@group(0) @binding(2) var<storage, read> children: array<u32>;
+@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(4) var<uniform> range: Range;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) t: u32,
+) {
+  let Q = D / 4u;
+  let q = t % Q;
+  let first = ((wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS + t / Q) * NT;  // the group's first node
+  if (first >= range.count) {
+    return;
+  }
+  let nodes = min(NT, range.count - first);
+  // Children's rows in vec4s; a short group repeats its last node (computed, never stored).
+  var xL = array<u32, NT_MAX>();
+  var xR = array<u32, NT_MAX>();
+  for (var n = 0u; n < NT; n++) {
+    let i = 2u * (range.start + first + min(n, nodes - 1u) - params.numLeaves);
+    xL[n] = children[i] * Q;
+    xR[n] = children[i + 1u] * Q;
+  }
+  let wL = params.offW_L / 4u + 4u * q * Q;  // row 4q of W_L, in vec4s
+  let wR = params.offW_R / 4u + 4u * q * Q;
+  var acc = array<vec4f, NT_MAX>();  // explicit zeros: see rlstm_forward
+  for (var kq = 0u; kq < Q; kq++) {
+    var hL = array<vec4f, NT_MAX>();
+    var hR = array<vec4f, NT_MAX>();
+    for (var n = 0u; n < NT; n++) {
+      hL[n] = H[xL[n] + kq];
+      hR[n] = H[xR[n] + kq];
+    }
+    for (var jj = 0u; jj < 4u; jj++) {
+      let a = theta[wL + jj * Q + kq];
+      let b = theta[wR + jj * Q + kq];
+      for (var n = 0u; n < NT; n++) {
+        acc[n][jj] += dot(a, hL[n]) + dot(b, hR[n]);
+      }
+    }
+  }
+  let bias = theta[params.offb / 4u + q];
+  for (var n = 0u; n < nodes; n++) {
+    let row = range.start + first + n;
+    H[row * Q + q] = tanh(clamp(acc[n] + bias, vec4f(-TANH_CLAMP), vec4f(TANH_CLAMP)));
+  }
+}
