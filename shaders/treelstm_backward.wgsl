@@ -19,8 +19,9 @@
 //         deltas   [numInternal, 5, D] with `=`: slots δi, δf_L, δf_R, δo, δu
 // H is bound for the contract but not read (tanh(c) and o come from C and S).
 //
-// Work: a workgroup owns NT whole nodes; thread t owns the quad of units j = 4q … 4q + 3
-// (q = t, t + WG, …) of all NT nodes. Phase 1 is element-wise: the deltas, the total dc and the
+// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
+// small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
+// quad of units j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes. Phase 1 is element-wise: the deltas, the total dc and the
 // children's dc. After one barrier, phase 2 sums the transposed mat-vecs for the children's dh,
 // walking k a quad at a time: per quad it loads the nodes' deltas at k … k + 3 (vec4s the whole
 // workgroup shares) and, per k, one vec4 of W[k, j … j + 3] of each matrix. Every load is a vec4;
@@ -29,6 +30,7 @@
 override D: u32;
 override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
 override WG: u32 = 16u;  // invocations per workgroup (each owns quads of units)
+override GROUPS: u32 = 1u;  // groups of WG / GROUPS threads per workgroup, each owning NT nodes
 const NT_MAX = 4u;
 const SLOTS = 5u;
 const TANH_CLAMP = 15.0;
@@ -61,13 +63,18 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let first = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * NT;  // first node of this workgroup in the range
-  if (first >= range.count) {
+  let TG = WG / GROUPS;  // threads per group
+  let u = t % TG;
+  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;  // first node of this workgroup in the range
+  if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
+  // This thread's group's first node; a group past the level computes the level's last node and
+  // stores nothing, and still meets every barrier.
+  let first = wgFirst + (t / TG) * NT;
   let p = params;
   let Q = D / 4u;
-  let nodes = min(NT, range.count - first);
+  let nodes = select(0u, min(NT, range.count - first), first < range.count);
   // In vec4s: the nodes' rows, their children's, and their deltas'; a short last workgroup repeats
   // its last node (computed, never stored).
   var row = array<u32, NT_MAX>();
@@ -75,14 +82,14 @@ fn main(
   var right = array<u32, NT_MAX>();
   var s = array<u32, NT_MAX>();
   for (var n = 0u; n < NT; n++) {
-    let r = range.start + first + min(n, nodes - 1u);
+    let r = range.start + min(first + n, range.count - 1u);
     row[n] = r * Q;
     left[n] = children[2u * (r - p.numLeaves)] * Q;
     right[n] = children[2u * (r - p.numLeaves) + 1u] * Q;
     s[n] = (r - p.numLeaves) * SLOTS * Q;
   }
   // Phase 1: deltas, the total dc, and the children's dc.
-  for (var q = t; q < Q; q += WG) {
+  for (var q = u; q < Q; q += TG) {
     for (var n = 0u; n < nodes; n++) {
       let e = s[n] + q;
       let i = S[e]; let fL = S[e + Q]; let fR = S[e + 2u * Q]; let o = S[e + 3u * Q]; let u = S[e + 4u * Q];
@@ -101,7 +108,7 @@ fn main(
   }
   storageBarrier();  // every delta of the workgroup's nodes is visible to every thread
   // Phase 2: the children's dh.
-  for (var q = t; q < Q; q += WG) {
+  for (var q = u; q < Q; q += TG) {
     var dhL = array<vec4f, NT_MAX>(); var dhR = array<vec4f, NT_MAX>();  // explicit zeros (see rlstm_forward)
     for (var kq = 0u; kq < Q; kq++) {
       var di = array<vec4f, NT_MAX>(); var dfL = array<vec4f, NT_MAX>(); var dfR = array<vec4f, NT_MAX>();

@@ -13,8 +13,9 @@
 // Writes: H, C     rows [range.start, range.start + range.count) with `=`
 // Saves:  S        [numInternal, 5, D] with `=`: slots i, f_L, f_R, o, u
 //
-// Work: a workgroup owns NT whole nodes; thread t owns the quad of outputs j = 4q … 4q + 3
-// (q = t, t + WG, …) of all NT nodes and walks k a quad at a time: per quad of k it loads the
+// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
+// small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
+// quad of outputs j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes and walks k a quad at a time: per quad of k it loads the
 // nodes' h_L and h_R (vec4s the whole workgroup shares) and, per output, one vec4 of each of the
 // 10 matrices, and does 40·NT FMAs per output. Every load is a vec4 (on CPU drivers a load costs
 // about a dozen FMAs whatever its width, docs/bench.md). No gate reads the new c: no barrier.
@@ -22,6 +23,7 @@
 override D: u32;
 override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
 override WG: u32 = 16u;  // invocations per workgroup (each owns quads of outputs)
+override GROUPS: u32 = 1u;  // groups of WG / GROUPS threads per workgroup, each owning NT nodes
 const NT_MAX = 4u;
 const SLOTS = 5u;
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
@@ -52,26 +54,31 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let first = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * NT;  // first node of this workgroup in the range
-  if (first >= range.count) {
+  let TG = WG / GROUPS;  // threads per group
+  let u = t % TG;
+  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;  // first node of this workgroup in the range
+  if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
+  // This thread's group's first node; a group past the level computes the level's last node and
+  // stores nothing, and still meets every barrier.
+  let first = wgFirst + (t / TG) * NT;
   let p = params;
   let Q = D / 4u;
-  let nodes = min(NT, range.count - first);
+  let nodes = select(0u, min(NT, range.count - first), first < range.count);
   // Rows of the nodes and their children in vec4s; a short last workgroup repeats its last node
   // (computed, never stored).
   var row = array<u32, NT_MAX>();
   var xL = array<u32, NT_MAX>();
   var xR = array<u32, NT_MAX>();
   for (var n = 0u; n < NT; n++) {
-    let r = range.start + first + min(n, nodes - 1u);
+    let r = range.start + min(first + n, range.count - 1u);
     row[n] = r * Q;
     xL[n] = children[2u * (r - p.numLeaves)] * Q;
     xR[n] = children[2u * (r - p.numLeaves) + 1u] * Q;
   }
-  let sBase = (range.start + first - p.numLeaves) * SLOTS * Q;  // S of the workgroup's first node
-  for (var q = t; q < Q; q += WG) {
+  let sBase = (range.start + first - p.numLeaves) * SLOTS * Q;  // S of the group's first node
+  for (var q = u; q < Q; q += TG) {
     // [node]: the quad's four outputs; explicit zero constructors (see rlstm_forward).
     var ai = array<vec4f, NT_MAX>(); var afL = array<vec4f, NT_MAX>();
     var afR = array<vec4f, NT_MAX>(); var ao = array<vec4f, NT_MAX>();

@@ -1,5 +1,6 @@
 // Launch shapes of the RLSTM level kernels (shaders/rlstm_forward.wgsl, shaders/rlstm_backward.wgsl):
 // the override constants for a hidden size and how many nodes one workgroup owns.
+import { quadThreads } from '../types.ts';
 //
 // Both kernels give a workgroup NT whole nodes; each thread owns a quad of outputs (4 units) of all
 // NT nodes, so every weight vec4 is read once per workgroup and reused NT times, and every input
@@ -31,13 +32,12 @@ function checkD(kernel: string, D: number): void {
 function launch(kernel: keyof typeof NT, D: number): RlstmLaunch {
   checkD(kernel, D);
   if (D % 4 !== 0) throw new RangeError(`${kernel}: D must be a multiple of 4 (gpuDim), got ${D}`);
-  // One thread per quad of outputs, in whole 8-wide waves, at most 64; past 4·WG outputs a thread loops.
-  const WG = Math.min(64, 8 * Math.ceil(D / 32));
-  return { constants: { D, NT: NT[kernel], WG }, nodesPerWorkgroup: NT[kernel] };
+  const { WG, GROUPS } = quadThreads(D);
+  return { constants: { D, NT: NT[kernel], WG, GROUPS }, nodesPerWorkgroup: GROUPS * NT[kernel] };
 }
 
 /**
- * Launch of rlstm_forward for hidden size D (a multiple of 4 up to 512): override constants {D, NT, WG} and the
+ * Launch of rlstm_forward for hidden size D (a multiple of 4 up to 512): override constants {D, NT, WG, GROUPS} and the
  * nodes per workgroup; dispatch ⌈count / nodesPerWorkgroup⌉ workgroups, folded by computeDispatch.
  */
 export function rlstmForwardLaunch(D: number): RlstmLaunch {
@@ -45,7 +45,7 @@ export function rlstmForwardLaunch(D: number): RlstmLaunch {
 }
 
 /**
- * Launch of rlstm_backward for hidden size D (a multiple of 4 up to 512): override constants {D, NT, WG} and the
+ * Launch of rlstm_backward for hidden size D (a multiple of 4 up to 512): override constants {D, NT, WG, GROUPS} and the
  * nodes per workgroup; dispatch ⌈count / nodesPerWorkgroup⌉ workgroups, folded by computeDispatch.
  */
 export function rlstmBackwardLaunch(D: number): RlstmLaunch {

@@ -1,6 +1,6 @@
 // The binary Tree-LSTM of Tai, Socher and Manning (2015), the cell most later tree work uses
 // (docs/model.md, "Tree-LSTM"). Kernels: shaders/treelstm_forward.wgsl, shaders/treelstm_backward.wgsl.
-import { type CellDef, type LevelLaunch, perNodes, SRC } from '../types.ts';
+import { type CellDef, type LevelLaunch, perNodes, quadThreads, SRC } from '../types.ts';
 import { type TreeLstmSaved, treeLstmBackward, treeLstmForward } from './reference.ts';
 
 export { type TreeLstmSaved, treeLstmBackward, treeLstmDeltas, treeLstmForward } from './reference.ts';
@@ -11,16 +11,16 @@ const MAX_D = 512;
 const NT = 4;
 
 /**
- * A level kernel at hidden size D (a multiple of 4: the engine runs d at gpuDim(d)): a workgroup
- * owns NT whole nodes; each thread owns a quad of outputs of all of them, one thread per quad in
- * whole 8-wide waves, at most 64 (past 4·WG outputs a thread loops).
+ * A level kernel at hidden size D (a multiple of 4: the engine runs d at gpuDim(d)): a group of
+ * threads owns NT whole nodes, each thread a quad of outputs of all of them; `quadThreads` sizes
+ * the workgroup and its groups.
  */
 function launch(shader: string, D: number): LevelLaunch {
   if (!Number.isInteger(D) || D < 1 || D > MAX_D || D % 4 !== 0) {
     throw new RangeError(`${shader}: hidden size D must be a multiple of 4 in 4..${MAX_D}, got ${D}`);
   }
-  const WG = Math.min(64, 8 * Math.ceil(D / 32));
-  return perNodes(shader, { D, NT, WG }, NT);
+  const { WG, GROUPS } = quadThreads(D);
+  return perNodes(shader, { D, NT, WG, GROUPS }, GROUPS * NT);
 }
 
 /** Which delta slot (shaders/treelstm_backward.wgsl) meets h_L and h_R, for a gate's two matrices. */
