@@ -12,7 +12,7 @@
 // k0 … k0 + 3 of one tensor, clipped at its edges) and walks the chunk's rows in order, term by
 // term: one index, 4 input and 4 delta loads feed 16 FMAs, with no workgroup memory and no
 // barriers.
-// Workgroups: chunk · tiles + w, where `tiles` is the number of WG-wide workgroups per chunk.
+// Workgroups: ⌈blocks · chunks / WG⌉; invocation g owns block g mod blocks of chunk g / blocks.
 // Slots, uniform and the shared bindings: shaders/include/outer_reduce_io.wgsl.
 
 override WG: u32 = 64u;

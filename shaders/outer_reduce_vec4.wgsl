@@ -17,7 +17,7 @@
 // of deltas and BK vec4 loads of the input feed 16·BO·BK FMAs, with no workgroup memory and no
 // barriers. On CPU drivers a load costs about a dozen FMAs whatever its width (docs/bench.md), so
 // the block is as large as the registers allow and every load is a vec4.
-// Workgroups: chunk · tiles + w, where `tiles` is the number of WG-wide workgroups per chunk.
+// Workgroups: ⌈blocks · chunks / WG⌉; invocation g owns block g mod blocks of chunk g / blocks.
 // Slots, uniform and the shared bindings: shaders/include/outer_reduce_io.wgsl.
 
 override WG: u32 = 64u;

@@ -21,7 +21,7 @@ struct Params {
   scale: f32,
   chunkRows: u32,
   numChunks: u32,
-  tiles: u32,  // workgroups per chunk
+  blocks: u32,  // blocks over all the table's tensors: invocations per chunk
   partialStride: u32,  // elements of the table's tensors (a chunk's stride in partials)
   _pad: u32,
 }
@@ -60,10 +60,11 @@ fn tensorOfTile(at: u32) -> u32 {
 }
 
 // The block and the chunk of rows that invocation t of workgroup (wid, nwg) owns, in blocks of
-// 4·bo rows × 4·bk columns of each tensor (workgroup w: chunk w / tiles, its WG-wide run of
-// blocks w % tiles; WG is the including kernel's): the tensor's table entry (base = entry · 12),
-// its rows and columns, and the block's first row and column. valid is false past the last
-// chunk or the last block.
+// 4·bo rows × 4·bk columns of each tensor: invocation g (over all workgroups; WG is the including
+// kernel's) owns block g mod blocks of chunk g / blocks, so a table of fewer blocks than a
+// workgroup (a small D) still fills its lanes with other chunks. The tensor's table entry
+// (base = entry · 12), its rows and columns, and the block's first row and column; valid is false
+// past the last chunk.
 struct Block {
   chunk: u32,
   base: u32,
@@ -75,15 +76,15 @@ struct Block {
 }
 
 fn blockOf(wid: vec3u, nwg: vec3u, t: u32, bo: u32, bk: u32) -> Block {
-  let w = wid.x + (wid.y + wid.z * nwg.y) * nwg.x;
-  let chunk = w / params.tiles;
-  let b = (w % params.tiles) * WG + t;
+  let g = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + t;
+  let chunk = g / params.blocks;
+  let b = g % params.blocks;
   let base = tensorOfTile(b) * 12u;
   let rows = table[base + 1u];
   let cols = table[base + 2u];
   let colBlocks = (cols + 4u * bk - 1u) / (4u * bk);
   let local = b - table[base + 3u];
-  let valid = chunk < params.numChunks && local < ((rows + 4u * bo - 1u) / (4u * bo)) * colBlocks;
+  let valid = chunk < params.numChunks;
   let o0 = (local / colBlocks) * 4u * bo;
   return Block(chunk, base, rows, cols, o0, (local % colBlocks) * 4u * bk, valid);
 }

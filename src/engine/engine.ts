@@ -21,7 +21,14 @@ import {
 } from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
-import { chunking, classifierReduceKernel, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
+import {
+  chunking,
+  classifierReduceKernel,
+  type ReduceTable,
+  reduceKernel,
+  reduceTables,
+  reduceWorkgroups,
+} from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineKernels, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
@@ -333,10 +340,10 @@ export class TreeEngine {
       for (let r = numRanges - 1; r >= 0; r--) level(k.backward, groups.backward, this.spec.backward, r);
       // Weight gradients: chunks of rows in parallel, then (when chunked) their sums in order.
       const cellChunks = chunking(plan.numInternal, this.reduce.cell.blocks).numChunks;
-      run(k.reduce, groups.cellReduce, this.reduce.cell.tiles * cellChunks);
+      run(k.reduce, groups.cellReduce, reduceWorkgroups(this.reduce.cell, cellChunks));
       if (cellChunks > 1) run(k.partials, groups.cellPartials, Math.ceil(this.reduce.cell.elements / WG));
       const classChunks = chunking(targets, this.reduce.classifier.blocks).numChunks;
-      run(k.classReduce, groups.classReduce, this.reduce.classifier.tiles * classChunks);
+      run(k.classReduce, groups.classReduce, reduceWorkgroups(this.reduce.classifier, classChunks));
       if (classChunks > 1)
         run(k.partials, groups.classPartials, Math.ceil(this.reduce.classifier.elements / WG));
       run(k.embed, groups.embed, Math.ceil((this.shape.vocab.length * D) / (4 * WG)));

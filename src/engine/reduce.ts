@@ -74,8 +74,6 @@ export interface ReduceTable {
   numTensors: number;
   /** Blocks over all the table's tensors: invocations per chunk of rows. */
   blocks: number;
-  /** Workgroups per chunk of rows: WG-wide runs of blocks. */
-  tiles: number;
   /** Elements of all the table's tensors (the stride of a chunk's partial sums). */
   elements: number;
 }
@@ -131,9 +129,18 @@ function table(
     buffer: uploadBuffer(device, label, words, GPUBufferUsage.STORAGE),
     numTensors: grads.length,
     blocks,
-    tiles: Math.ceil(blocks / BLOCK_WG),
     elements,
   };
+}
+
+/**
+ * Workgroups of a reduction over `chunks` chunks: one invocation per block and chunk, chunk-major,
+ * in workgroups of BLOCK_WG (a table of few blocks fills the lanes with other chunks; on lavapipe
+ * the RNN's reduction of a 64-tree step at d = 8, 3 blocks in 6 chunks, went from 6 workgroups
+ * with 3 lanes busy to one).
+ */
+export function reduceWorkgroups(table: Pick<ReduceTable, 'blocks'>, chunks: number): number {
+  return Math.ceil((table.blocks * chunks) / BLOCK_WG);
 }
 
 /** The cell's table (over internal nodes) and the classifier's (over its targets). */
@@ -181,7 +188,7 @@ export function reduceParams(
     scale,
     chunkRows,
     numChunks,
-    tiles: t.tiles,
+    blocks: t.blocks,
     partialStride: t.elements,
   };
   const partials = { elements: t.elements, numChunks, numTensors: t.numTensors, scale };
