@@ -22,16 +22,7 @@ override WG: u32 = 8u;   // invocations per workgroup
 const NT_MAX = 8u;
 const JT_MAX = 8u;
 
-struct Params {
-  numLeaves: u32,
-  offW_L: u32,
-  offW_R: u32,
-  offb: u32,
-}
-struct Range {
-  start: u32,
-  count: u32,
-}
+//! include rnn_io
 
 @group(0) @binding(0) var<storage, read_write> dH: array<f32>;
 @group(0) @binding(1) var<storage, read_write> deltas: array<f32>;

@@ -21,16 +21,7 @@ override GROUPS: u32 = 8u;   // groups of Q threads per workgroup
 override WG: u32 = 32u;      // GROUPS · Q invocations
 const NT_MAX = 4u;
 
-struct Params {
-  numLeaves: u32,
-  offW_L: u32,
-  offW_R: u32,
-  offb: u32,
-}
-struct Range {
-  start: u32,
-  count: u32,
-}
+//! include rnn_io
 
 @group(0) @binding(0) var<storage, read_write> dH: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> deltas: array<vec4f>;

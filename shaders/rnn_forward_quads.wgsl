@@ -21,16 +21,7 @@ override WG: u32 = 32u;      // GROUPS · Q invocations
 const NT_MAX = 4u;
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
 
-struct Params {
-  numLeaves: u32,
-  offW_L: u32,
-  offW_R: u32,
-  offb: u32,
-}
-struct Range {
-  start: u32,
-  count: u32,
-}
+//! include rnn_io
 
 @group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
 @group(0) @binding(1) var<storage, read> theta: array<vec4f>;

@@ -32,6 +32,16 @@ const adagradCase: GpuCase = {
     );
     const options = { lr: 0.05, l2: 0.01, eps: 1e-4 };
     const opt = await AdaGrad.create(engine, options, ctx.kernels);
+    // One optimiser step on the gradient in dTheta, submitted on its own.
+    const update = () => {
+      const encoder = ctx.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(opt.update.kernel.pipeline);
+      pass.setBindGroup(0, opt.update.group);
+      pass.dispatchWorkgroups(opt.update.workgroups);
+      pass.end();
+      ctx.device.queue.submit([encoder.finish()]);
+    };
     try {
       // In the model's layout (d = 5); the engine's buffers hold it widened to d = 8.
       const n = engine.layout.size;
@@ -46,13 +56,7 @@ const adagradCase: GpuCase = {
       for (let step = 0; step < 3; step++) {
         const grad = random();
         ctx.device.queue.writeBuffer(engine.buffers.dTheta, 0, engine.toGpu(grad));
-        const encoder = ctx.device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        pass.setPipeline(opt.update.kernel.pipeline);
-        pass.setBindGroup(0, opt.update.group);
-        pass.dispatchWorkgroups(opt.update.workgroups);
-        pass.end();
-        ctx.device.queue.submit([encoder.finish()]);
+        update();
         for (let i = 0; i < n; i++) {
           const g = grad[i]! + options.l2 * expected[i]!;
           G[i]! += g * g;
@@ -70,13 +74,7 @@ const adagradCase: GpuCase = {
       bad[first] = Number.POSITIVE_INFINITY;
       bad[first + 5] = Number.NaN;
       ctx.device.queue.writeBuffer(engine.buffers.dTheta, 0, bad);
-      const encoder = ctx.device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(opt.update.kernel.pipeline);
-      pass.setBindGroup(0, opt.update.group);
-      pass.dispatchWorkgroups(opt.update.workgroups);
-      pass.end();
-      ctx.device.queue.submit([encoder.finish()]);
+      update();
       const words = new Uint32Array(await readBuffer(ctx.device, opt.update.status!));
       const found = decodeStatus(words, wide.size);
       if (found?.theta !== first || found.state !== first)

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CELLS, REGISTRY } from '../../src/cells/index.ts';
 import { cellParamFields, checkCellKernel } from '../../src/engine/cells.ts';
-import { reflectShader } from '../../src/gpu/shaders.ts';
+import { loadShaderSource, reflectShader } from '../../src/gpu/shaders.ts';
 import { packUniform, UniformMismatchError } from '../../src/gpu/uniforms.ts';
 
 const source = (name: string) => readFileSync(new URL(`../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
@@ -21,14 +21,22 @@ function mismatch(fn: () => unknown): string {
 }
 
 describe('level kernels and the registry', () => {
-  it.each(CELLS)("%s: both kernels' Params are the cell's tensors, by name and in order", (cell) => {
-    const { forward, backward } = REGISTRY[cell].kernels(8);
-    for (const shader of [forward.shader, backward.shader]) {
-      const info = reflectShader(shader, source(shader));
-      expect(() => checkCellKernel(info, cell)).not.toThrow();
-      expect(info.uniforms.params?.fields.map((f) => f.name)).toEqual(cellParamFields(cell));
-    }
-  });
+  it.each(CELLS)(
+    "%s: every level kernel's Params are the cell's tensors, by name and in order",
+    async (cell) => {
+      // d = 8 and 64: the RNN's quad kernels and its wide ones.
+      const kernels = [8, 64].flatMap((d) => {
+        const { forward, backward } = REGISTRY[cell].kernels(d);
+        return [forward.shader, backward.shader];
+      });
+      for (const shader of new Set(kernels)) {
+        // With its includes in place, as the engine builds it.
+        const info = reflectShader(shader, await loadShaderSource(shader));
+        expect(() => checkCellKernel(info, cell)).not.toThrow();
+        expect(info.uniforms.params?.fields.map((f) => f.name)).toEqual(cellParamFields(cell));
+      }
+    },
+  );
 
   it('a renamed, a missing and a swapped field are named with kernel and struct', () => {
     const code = source('treelstm_forward');
