@@ -15,8 +15,9 @@
 //
 // Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
 // small D, several groups fill the lanes that Q quads leave empty). Thread u of a group owns the
-// quad of outputs j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes, and walks k a quad at a time: per quad of k it loads the NT
-// nodes' four inputs (h_L, h_R, c_L, c_R: addresses the whole workgroup shares) and, per output,
+// quad of outputs j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes, and walks k a quad
+// at a time: per quad of k it loads the NT nodes' four inputs (h_L, h_R, c_L, c_R: addresses the
+// whole group shares) and, per output,
 // one vec4 of each of the 12 matrices, and does 80·NT FMAs per output. Every load is a vec4: on CPU
 // drivers a load costs about a dozen FMAs whatever its width (docs/bench.md). Phase 1 computes
 // everything but the peephole O_c c: it writes c to C and parks the partial output-gate sum in S's
@@ -58,7 +59,8 @@ fn main(
 ) {
   let TG = WG / GROUPS;  // threads per group
   let u = t % TG;
-  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;  // first node of this workgroup in the range
+  // First node of this workgroup in the range.
+  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;
   if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }

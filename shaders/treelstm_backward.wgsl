@@ -65,7 +65,8 @@ fn main(
 ) {
   let TG = WG / GROUPS;  // threads per group
   let u = t % TG;
-  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;  // first node of this workgroup in the range
+  // First node of this workgroup in the range.
+  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;
   if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }

@@ -15,8 +15,9 @@
 //
 // Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
 // small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
-// quad of outputs j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes and walks k a quad at a time: per quad of k it loads the
-// nodes' h_L and h_R (vec4s the whole workgroup shares) and, per output, one vec4 of each of the
+// quad of outputs j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes and walks k a quad
+// at a time: per quad of k it loads the nodes' h_L and h_R (vec4s the whole group shares) and,
+// per output, one vec4 of each of the
 // 10 matrices, and does 40·NT FMAs per output. Every load is a vec4 (on CPU drivers a load costs
 // about a dozen FMAs whatever its width, docs/bench.md). No gate reads the new c: no barrier.
 
@@ -56,7 +57,8 @@ fn main(
 ) {
   let TG = WG / GROUPS;  // threads per group
   let u = t % TG;
-  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;  // first node of this workgroup in the range
+  // First node of this workgroup in the range.
+  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;
   if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }

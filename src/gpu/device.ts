@@ -33,7 +33,7 @@ export interface GpuOptions {
   onError?: (message: string) => void;
   /**
    * Forward multiply-adds per internal node of the heaviest model this process will run (the
-   * cell's mat-vecs × d², `modelWork`). Node only, first call only: on lavapipe it decides
+   * cell's mat-vecs × d², `forwardMultiplyAdds(cell, d, 1)`). Node only, first call only: on lavapipe it decides
    * whether compute runs inline or on the driver's thread pool (src/gpu/vulkan-env.ts).
    */
   work?: number;
