@@ -1,15 +1,14 @@
 // The scheduler: one training step = one command buffer and one submit; one mapAsync reads back
 // the per-tree losses (and per-node gradient norms). State buffers are pooled and grow on demand.
 import { readBuffer } from '../gpu/buffers.ts';
-import { type Kernel, KernelCache } from '../gpu/kernel.ts';
-import { PassTimer } from '../gpu/timestamps.ts';
+import { KernelCache } from '../gpu/kernel.ts';
 import type { Params } from '../params/params.ts';
-import { computeDispatch } from '../plan/dispatch.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, type LossMode, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
 import { wordIndex } from '../trees/labels.ts';
 import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
+import { type Encoded, encodeStep, WG } from './encode.ts';
 import {
   gpuDim,
   gpuLayout,
@@ -21,16 +20,9 @@ import {
 } from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
-import {
-  chunking,
-  classifierReduceKernel,
-  type ReduceTable,
-  reduceKernel,
-  reduceTables,
-  reduceWorkgroups,
-} from './reduce.ts';
-import { batchUniforms, bindBatch, type EngineKernels, type EngineParts, ensureState } from './resources.ts';
-import type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
+import { classifierReduceKernel, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
+import type { EngineKernels, EngineParts } from './resources.ts';
+import type { EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
 export type { DispatchTime, EngineOptions, ModelShape, StepOptions, StepResult, Update } from './types.ts';
 export type { LossMode } from './batch.ts';
@@ -44,8 +36,6 @@ export interface BatchOptions {
   loss?: LossMode;
 }
 
-const WG = 256;
-
 /**
  * Invocations of the classifier's workgroup (one per target): its loops stride by WG over C
  * classes and D units, and one invocation does the softmax between two barriers, so a wide
@@ -56,17 +46,6 @@ function classifierThreads(D: number): number {
   return D >= 64 ? 32 : 8;
 }
 
-/** A step encoded but not submitted. */
-interface Encoded {
-  encoder: GPUCommandEncoder;
-  plan: GpuBatch['plan'];
-  /** Nodes the classifier ran at. */
-  targets: number;
-  timer: PassTimer | undefined;
-  timed: Omit<DispatchTime, 'ns'>[];
-  dispatches: number;
-  withNorms: boolean;
-}
 // Read when used: in Node the WebGPU globals exist only once Dawn is loaded.
 const RW = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
@@ -283,79 +262,7 @@ export class TreeEngine {
   /** Encodes one step on `batch` (everything but the readback) into a fresh command encoder. */
   private encode(batch: GpuBatch, options: StepOptions): Encoded {
     if (this.disposed) throw new Error('the engine has been disposed');
-    const backward = options.backward ?? true;
-    const withNorms = backward && (options.norms ?? true);
-    const schedule = options.schedule ?? 'level';
-    const { plan } = batch;
-    const targets = batch.numTargets;
-    ensureState(this.parts, plan, targets);
-    batch.uniforms(() => batchUniforms(this.parts, plan, targets));
-    const { ranges } = batch.schedule(schedule);
-    const groups = bindBatch(this.parts, batch, schedule);
-    const D = this.gpuLayout.dim;
-    const encoder = this.device.createCommandEncoder({ label: 'treegrad step' });
-    if (this.spec.hasC) {
-      encoder.clearBuffer(this.pool.get('C'), 0, plan.numNodes * D * 4);
-      encoder.clearBuffer(this.pool.get('dC'), 0, plan.numNodes * D * 4);
-    }
-    // Backward adds each parent's gradient to its children's rows, onto their own classifiers' (or 0).
-    if (backward) encoder.clearBuffer(this.pool.get('dH'), 0, plan.numNodes * D * 4);
-    if (backward && options.update?.status) encoder.clearBuffer(options.update.status, 0, 8);
-    const timer = options.profile ? new PassTimer(this.device, ranges.length + 8) : undefined;
-    const timed: Omit<DispatchTime, 'ns'>[] = [];
-    let pass: GPUComputePassEncoder | undefined;
-    let dispatches = 0;
-    const run = (kernel: Kernel, group: GPUBindGroup, workgroups: number, range?: number) => {
-      if (workgroups === 0) return;
-      if (!pass || timer) {
-        pass?.end();
-        pass = encoder.beginComputePass(timer ? timer.pass(kernel.label) : { label: 'treegrad step' });
-      }
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, group);
-      const [x, y, z] = computeDispatch(workgroups, this.maxPerDim);
-      pass.dispatchWorkgroups(x, y, z);
-      dispatches++;
-      if (timer)
-        timed.push({
-          kernel: kernel.info.name,
-          ...(range === undefined ? {} : { rows: ranges[2 * range + 1]! }),
-        });
-    };
-    const level = (
-      kernel: Kernel,
-      group: (range: number) => GPUBindGroup,
-      launch: CellSpec['forward'],
-      r: number,
-    ) => {
-      const workgroups = launch.workgroups(ranges[2 * r + 1]!);
-      if (workgroups > 0) run(kernel, group(r), workgroups, r); // no bind group for an empty range
-    };
-    const k = this.k;
-    const numRanges = ranges.length / 2;
-    run(k.leaf, groups.leaf, Math.ceil((plan.numLeaves * D) / (4 * WG))); // a quad per invocation
-    for (let r = 0; r < numRanges; r++) level(k.forward, groups.forward, this.spec.forward, r);
-    run(k.classifier, groups.classifier, targets);
-    if (backward) {
-      for (let r = numRanges - 1; r >= 0; r--) level(k.backward, groups.backward, this.spec.backward, r);
-      // Weight gradients: chunks of rows in parallel, then (when chunked) their sums in order.
-      const cellChunks = chunking(plan.numInternal, this.reduce.cell.blocks).numChunks;
-      run(k.reduce, groups.cellReduce, reduceWorkgroups(this.reduce.cell, cellChunks));
-      if (cellChunks > 1) run(k.partials, groups.cellPartials, Math.ceil(this.reduce.cell.elements / WG));
-      const classChunks = chunking(targets, this.reduce.classifier.blocks).numChunks;
-      run(k.classReduce, groups.classReduce, reduceWorkgroups(this.reduce.classifier, classChunks));
-      if (classChunks > 1)
-        run(k.partials, groups.classPartials, Math.ceil(this.reduce.classifier.elements / WG));
-      run(k.embed, groups.embed, Math.ceil((this.shape.vocab.length * D) / (4 * WG)));
-      if (withNorms) run(k.norms, groups.norms, Math.ceil(plan.numNodes / 64));
-      if (options.update) {
-        const u = options.update;
-        run(u.kernel, u.group, u.workgroups);
-      }
-    }
-    pass?.end();
-    timer?.resolve(encoder);
-    return { encoder, plan, targets, timer, timed, dispatches, withNorms };
+    return encodeStep({ ...this.parts, device: this.device, maxPerDim: this.maxPerDim }, batch, options);
   }
 
   /**
