@@ -19,9 +19,9 @@
 //         deltas   [numInternal, 8, D] with `=`: slots δi_L, δi_R, δf_L, δf_R, du_L, du_R, δo, δg
 // H is bound for the contract but not read (tanh(c) and o come from C and S).
 //
-// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
+// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of WG / GROUPS threads (at
 // small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
-// quad of units j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes. Phase 1 writes δo and the direct part of dc; after a barrier,
+// quad of units j = 4q … 4q + 3 (q = u, u + WG / GROUPS, …) of the group's NT nodes. Phase 1 writes δo and the direct part of dc; after a barrier,
 // phase 2 adds O_cᵀδo and writes the gate deltas; after another, phase 3 sums the transposed
 // mat-vecs for the children. A transposed product walks k a quad at a time: per quad it loads the
 // nodes' deltas at k … k + 3 (vec4s the whole workgroup shares) and, per k, one vec4 of W[k, j…j+3]
@@ -45,6 +45,8 @@ struct Range {
   count: u32,
 }
 
+//! include node_groups
+
 @group(0) @binding(0) var<storage, read_write> dH: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> dC: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> deltas: array<vec4f>;
@@ -64,19 +66,17 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let TG = WG / GROUPS;  // threads per group
-  let u = t % TG;
-  // First node of this workgroup in the range.
-  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;
+  let wgFirst = workgroupFirst(wid, nwg);
   if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  // This thread's group's first node; a group past the level computes the level's last node and
-  // stores nothing, and still meets every barrier.
-  let first = wgFirst + (t / TG) * NT;
+  let g = nodeGroup(wgFirst, t);
+  // A group past the level (no nodes) computes the level's last node, stores nothing, and still
+  // meets every barrier.
+  let first = g.first;
+  let nodes = g.nodes;
   let p = params;
   let Q = D / 4u;
-  let nodes = select(0u, min(NT, range.count - first), first < range.count);
   // In vec4s: the nodes' rows, their children's, and their deltas' (and saved values'); a short
   // last workgroup repeats its last node (computed, never stored).
   var row = array<u32, NT_MAX>();
@@ -91,7 +91,7 @@ fn main(
     s[n] = (r - p.numLeaves) * 8u * Q;
   }
   // Phase 1: δo, and dc's parent and h = o ⊙ tanh(c) terms.
-  for (var q = u; q < Q; q += TG) {
+  for (var q = g.lane; q < Q; q += g.threads) {
     for (var n = 0u; n < nodes; n++) {
       let dh = dH[row[n] + q];
       let o = S[s[n] + 6u * Q + q];
@@ -102,7 +102,7 @@ fn main(
   }
   storageBarrier();
   // Phase 2: dc += O_cᵀ δo, then the gate and candidate deltas.
-  for (var q = u; q < Q; q += TG) {
+  for (var q = g.lane; q < Q; q += g.threads) {
     var acc = array<vec4f, NT_MAX>();  // explicit zeros: see rlstm_forward
     for (var kq = 0u; kq < Q; kq++) {
       var dO = array<vec4f, NT_MAX>();
@@ -134,7 +134,7 @@ fn main(
   }
   storageBarrier();
   // Phase 3: the children's dh and dc.
-  for (var q = u; q < Q; q += TG) {
+  for (var q = g.lane; q < Q; q += g.threads) {
     var dhL = array<vec4f, NT_MAX>(); var dhR = array<vec4f, NT_MAX>();
     var dcL = array<vec4f, NT_MAX>(); var dcR = array<vec4f, NT_MAX>();
     for (var kq = 0u; kq < Q; kq++) {

@@ -23,6 +23,8 @@ const NT_MAX = 4u;
 
 //! include rnn_io
 
+//! include node_groups
+
 @group(0) @binding(0) var<storage, read_write> dH: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> deltas: array<vec4f>;
 @group(0) @binding(2) var<storage, read> H: array<vec4f>;
@@ -37,13 +39,14 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let Q = D / 4u;
-  let q = t % Q;
-  let first = ((wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS + t / Q) * NT;  // the group's first node
-  if (first >= range.count) {
-    return;
+  let g = nodeGroup(workgroupFirst(wid, nwg), t);  // groups of Q = D / 4 threads (WG = GROUPS · Q)
+  if (g.nodes == 0u) {
+    return;  // no barriers here: a group past the level is done
   }
-  let nodes = min(NT, range.count - first);
+  let Q = D / 4u;
+  let q = g.lane;
+  let first = g.first;
+  let nodes = g.nodes;
   // The nodes' rows in vec4s; a short group repeats its last node (computed, never stored).
   var x = array<u32, NT_MAX>();
   for (var n = 0u; n < NT; n++) {

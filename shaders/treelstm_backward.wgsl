@@ -19,9 +19,9 @@
 //         deltas   [numInternal, 5, D] with `=`: slots δi, δf_L, δf_R, δo, δu
 // H is bound for the contract but not read (tanh(c) and o come from C and S).
 //
-// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
+// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of WG / GROUPS threads (at
 // small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
-// quad of units j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes. Phase 1 is element-wise: the deltas, the total dc and the
+// quad of units j = 4q … 4q + 3 (q = u, u + WG / GROUPS, …) of the group's NT nodes. Phase 1 is element-wise: the deltas, the total dc and the
 // children's dc. After one barrier, phase 2 sums the transposed mat-vecs for the children's dh,
 // walking k a quad at a time: per quad it loads the nodes' deltas at k … k + 3 (vec4s the whole
 // workgroup shares) and, per k, one vec4 of W[k, j … j + 3] of each matrix. Every load is a vec4;
@@ -44,6 +44,8 @@ struct Range {
   count: u32,
 }
 
+//! include node_groups
+
 @group(0) @binding(0) var<storage, read_write> dH: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> dC: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> deltas: array<vec4f>;
@@ -63,19 +65,17 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let TG = WG / GROUPS;  // threads per group
-  let u = t % TG;
-  // First node of this workgroup in the range.
-  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;
+  let wgFirst = workgroupFirst(wid, nwg);
   if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  // This thread's group's first node; a group past the level computes the level's last node and
-  // stores nothing, and still meets every barrier.
-  let first = wgFirst + (t / TG) * NT;
+  let g = nodeGroup(wgFirst, t);
+  // A group past the level (no nodes) computes the level's last node, stores nothing, and still
+  // meets every barrier.
+  let first = g.first;
+  let nodes = g.nodes;
   let p = params;
   let Q = D / 4u;
-  let nodes = select(0u, min(NT, range.count - first), first < range.count);
   // In vec4s: the nodes' rows, their children's, and their deltas'; a short last workgroup repeats
   // its last node (computed, never stored).
   var row = array<u32, NT_MAX>();
@@ -90,7 +90,7 @@ fn main(
     s[n] = (r - p.numLeaves) * SLOTS * Q;
   }
   // Phase 1: deltas, the total dc, and the children's dc.
-  for (var q = u; q < Q; q += TG) {
+  for (var q = g.lane; q < Q; q += g.threads) {
     for (var n = 0u; n < nodes; n++) {
       let e = s[n] + q;
       let i = S[e]; let fL = S[e + Q]; let fR = S[e + 2u * Q]; let o = S[e + 3u * Q]; let u = S[e + 4u * Q];
@@ -109,7 +109,7 @@ fn main(
   }
   storageBarrier();  // every delta of the workgroup's nodes is visible to every thread
   // Phase 2: the children's dh.
-  for (var q = u; q < Q; q += TG) {
+  for (var q = g.lane; q < Q; q += g.threads) {
     var dhL = array<vec4f, NT_MAX>(); var dhR = array<vec4f, NT_MAX>();  // explicit zeros (see rlstm_forward)
     for (var kq = 0u; kq < Q; kq++) {
       var di = array<vec4f, NT_MAX>(); var dfL = array<vec4f, NT_MAX>(); var dfR = array<vec4f, NT_MAX>();

@@ -13,9 +13,9 @@
 // Writes: H, C     rows [range.start, range.start + range.count) with `=`
 // Saves:  S        [numInternal, 5, D] with `=`: slots i, f_L, f_R, o, u
 //
-// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of TG = WG / GROUPS threads (at
+// Work: a workgroup owns GROUPS · NT whole nodes, NT per group of WG / GROUPS threads (at
 // small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
-// quad of outputs j = 4q … 4q + 3 (q = u, u + TG, …) of the group's NT nodes and walks k a quad
+// quad of outputs j = 4q … 4q + 3 (q = u, u + WG / GROUPS, …) of the group's NT nodes and walks k a quad
 // at a time: per quad of k it loads the nodes' h_L and h_R (vec4s the whole group shares) and,
 // per output, one vec4 of each of the
 // 10 matrices, and does 40·NT FMAs per output. Every load is a vec4 (on CPU drivers a load costs
@@ -38,6 +38,8 @@ struct Range {
   count: u32,
 }
 
+//! include node_groups
+
 @group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> C: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> S: array<vec4f>;
@@ -55,19 +57,17 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let TG = WG / GROUPS;  // threads per group
-  let u = t % TG;
-  // First node of this workgroup in the range.
-  let wgFirst = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * GROUPS * NT;
+  let wgFirst = workgroupFirst(wid, nwg);
   if (wgFirst >= range.count) {
     return;  // uniform: the whole workgroup is past the level
   }
-  // This thread's group's first node; a group past the level computes the level's last node and
-  // stores nothing, and still meets every barrier.
-  let first = wgFirst + (t / TG) * NT;
+  let g = nodeGroup(wgFirst, t);
+  // A group past the level (no nodes) computes the level's last node, stores nothing, and still
+  // meets every barrier.
+  let first = g.first;
+  let nodes = g.nodes;
   let p = params;
   let Q = D / 4u;
-  let nodes = select(0u, min(NT, range.count - first), first < range.count);
   // Rows of the nodes and their children in vec4s; a short last workgroup repeats its last node
   // (computed, never stored).
   var row = array<u32, NT_MAX>();
@@ -80,7 +80,7 @@ fn main(
     xR[n] = children[2u * (r - p.numLeaves) + 1u] * Q;
   }
   let sBase = (range.start + first - p.numLeaves) * SLOTS * Q;  // S of the group's first node
-  for (var q = u; q < Q; q += TG) {
+  for (var q = g.lane; q < Q; q += g.threads) {
     // [node]: the quad's four outputs; explicit zero constructors (see rlstm_forward).
     var ai = array<vec4f, NT_MAX>(); var afL = array<vec4f, NT_MAX>();
     var afR = array<vec4f, NT_MAX>(); var ao = array<vec4f, NT_MAX>();
