@@ -38,7 +38,7 @@ export function matmulFlops(m: number, n: number, k: number): number {
 
 /** Dispatches of the engine's `node` schedule: one per internal node and pass, plus the fixed ones. */
 export function nodeScheduleDispatches(internal: number): number {
-  return 2 * internal + 6;
+  return 2 * internal + 7;
 }
 
 /**

@@ -7,21 +7,23 @@
 // D is a multiple of 4 (the engine runs d at gpuDim(d), docs/engine.md): every row below is whole
 // vec4s, and Q = D / 4 of them.
 // Reads:  H, C     [numNodes, D]  children's rows (row = level-major node id)
-//         theta    flat parameters; every matrix [D, D] row-major (y = W x), at params' element
-//                  offsets (multiples of 4)
+//         thetaT   the cell's tensors at params' element offsets (multiples of 4), every matrix
+//                  transposed: W[j, k] at k·D + j, so W[j … j + 3, k] is one vec4
+//                  (shaders/transpose_weights.wgsl; the engine refreshes it first in every step)
 //         children [numInternal, 2] u32, child rows of internal node i = row − numLeaves
 // Writes: H, C     rows [range.start, range.start + range.count) with `=`
 // Saves:  S        [numInternal, 8, D] with `=`: slots i_L, i_R, f_L, f_R, u_L, u_R, o, g
 //
 // Work: a workgroup owns GROUPS · NT whole nodes, NT per group of WG / GROUPS threads (at
 // small D, several groups fill the lanes that Q quads leave empty). Thread u of a group owns the
-// quad of outputs j = 4q … 4q + 3 (q = u, u + WG / GROUPS, …) of the group's NT nodes, and walks k a quad
-// at a time: per quad of k it loads the NT nodes' four inputs (h_L, h_R, c_L, c_R: addresses the
-// whole group shares) and, per output,
-// one vec4 of each of the 12 matrices, and does 80·NT FMAs per output. Every load is a vec4: on CPU
-// drivers a load costs about a dozen FMAs whatever its width (docs/bench.md). Phase 1 computes
-// everything but the peephole O_c c: it writes c to C and parks the partial output-gate sum in S's
-// o slot. After one barrier, phase 2 adds O_c c (c read back from C the same way) and writes o and h.
+// quad of outputs j = 4q … 4q + 3 (q = u, u + WG / GROUPS, …) of the group's NT nodes, and walks k a
+// quad at a time: per quad of k it loads the NT nodes' four inputs (h_L, h_R, c_L, c_R: addresses
+// the whole group shares) and, per k, one vec4 of each of the 12 matrices' column k (neighbouring
+// threads read neighbouring vec4s: coalesced on a GPU), and does 80·NT FMAs per k. Every load is a
+// vec4: on CPU drivers a load costs about a dozen FMAs whatever its width (docs/bench.md). Phase 1
+// computes everything but the peephole O_c c: it writes c to C and parks the partial output-gate
+// sum in S's o slot. After one barrier, phase 2 adds O_c c (c read back from C the same way) and
+// writes o and h.
 
 override D: u32;
 override NT: u32 = 2u;   // nodes per workgroup, at most NT_MAX
@@ -45,7 +47,7 @@ struct Range {
 @group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> C: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> S: array<vec4f>;
-@group(0) @binding(3) var<storage, read> theta: array<vec4f>;
+@group(0) @binding(3) var<storage, read> thetaT: array<vec4f>;
 @group(0) @binding(4) var<storage, read> children: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<uniform> range: Range;
@@ -97,27 +99,28 @@ fn main(
         hL[n] = H[xL[n] + kq]; hR[n] = H[xR[n] + kq];
         cL[n] = C[xL[n] + kq]; cR[n] = C[xR[n] + kq];
       }
-      for (var jj = 0u; jj < 4u; jj++) {
-        let e = (4u * q + jj) * Q + kq;  // row 4q + jj, columns 4kq … 4kq + 3, in vec4s
-        let wi = theta[p.offWi / 4u + e]; let wis = theta[p.offWi_sib / 4u + e];
-        let ui = theta[p.offUi / 4u + e]; let uis = theta[p.offUi_sib / 4u + e];
-        let wf = theta[p.offWf / 4u + e]; let wfs = theta[p.offWf_sib / 4u + e];
-        let uf = theta[p.offUf / 4u + e]; let ufs = theta[p.offUf_sib / 4u + e];
-        let wl = theta[p.offW_L / 4u + e]; let wr = theta[p.offW_R / 4u + e];
-        let oL = theta[p.offO_L / 4u + e]; let oR = theta[p.offO_R / 4u + e];
+      for (var kk = 0u; kk < 4u; kk++) {
+        let e = (4u * kq + kk) * Q + q;  // column 4kq + kk, rows 4q … 4q + 3, in vec4s
+        let wi = thetaT[p.offWi / 4u + e]; let wis = thetaT[p.offWi_sib / 4u + e];
+        let ui = thetaT[p.offUi / 4u + e]; let uis = thetaT[p.offUi_sib / 4u + e];
+        let wf = thetaT[p.offWf / 4u + e]; let wfs = thetaT[p.offWf_sib / 4u + e];
+        let uf = thetaT[p.offUf / 4u + e]; let ufs = thetaT[p.offUf_sib / 4u + e];
+        let wl = thetaT[p.offW_L / 4u + e]; let wr = thetaT[p.offW_R / 4u + e];
+        let oL = thetaT[p.offO_L / 4u + e]; let oR = thetaT[p.offO_R / 4u + e];
         for (var n = 0u; n < NT; n++) {
-          aiL[n][jj] += dot(wi, hL[n]) + dot(wis, hR[n]) + dot(ui, cL[n]) + dot(uis, cR[n]);
-          aiR[n][jj] += dot(wi, hR[n]) + dot(wis, hL[n]) + dot(ui, cR[n]) + dot(uis, cL[n]);
-          afL[n][jj] += dot(wf, hL[n]) + dot(wfs, hR[n]) + dot(uf, cL[n]) + dot(ufs, cR[n]);
-          afR[n][jj] += dot(wf, hR[n]) + dot(wfs, hL[n]) + dot(uf, cR[n]) + dot(ufs, cL[n]);
-          uL[n][jj] += dot(wl, hL[n]);
-          uR[n][jj] += dot(wr, hR[n]);
-          ao[n][jj] += dot(oL, hL[n]) + dot(oR, hR[n]);
+          let hl = hL[n][kk]; let hr = hR[n][kk]; let cl = cL[n][kk]; let cr = cR[n][kk];
+          aiL[n] += wi * hl + wis * hr + ui * cl + uis * cr;
+          aiR[n] += wi * hr + wis * hl + ui * cr + uis * cl;
+          afL[n] += wf * hl + wfs * hr + uf * cl + ufs * cr;
+          afR[n] += wf * hr + wfs * hl + uf * cr + ufs * cl;
+          uL[n] += wl * hl;
+          uR[n] += wr * hr;
+          ao[n] += oL * hl + oR * hr;
         }
       }
     }
-    let bi = theta[p.offbi / 4u + q]; let bf = theta[p.offbf / 4u + q];
-    let b = theta[p.offb / 4u + q]; let bo = theta[p.offbo / 4u + q];
+    let bi = thetaT[p.offbi / 4u + q]; let bf = thetaT[p.offbf / 4u + q];
+    let b = thetaT[p.offb / 4u + q]; let bo = thetaT[p.offbo / 4u + q];
     for (var n = 0u; n < nodes; n++) {
       let s = sBase + n * 8u * Q + q;
       let iL = sigmoid(aiL[n] + bi); let iR = sigmoid(aiR[n] + bi);
@@ -138,10 +141,10 @@ fn main(
       for (var n = 0u; n < NT; n++) {
         c[n] = C[row[n] + kq];
       }
-      for (var jj = 0u; jj < 4u; jj++) {
-        let w = theta[p.offO_c / 4u + (4u * q + jj) * Q + kq];
+      for (var kk = 0u; kk < 4u; kk++) {
+        let w = thetaT[p.offO_c / 4u + (4u * kq + kk) * Q + q];
         for (var n = 0u; n < NT; n++) {
-          ac[n][jj] += dot(w, c[n]);
+          ac[n] += w * c[n][kk];
         }
       }
     }

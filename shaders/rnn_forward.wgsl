@@ -2,7 +2,9 @@
 //   h = tanh(W_L h_L + W_R h_R + b)
 //
 // Reads:  H        [numNodes, D]  children's rows (row = level-major node id)
-//         theta    flat parameters; W_L, W_R [D, D] row-major (y = W x), b [D] at params' offsets
+//         thetaT   the cell's tensors at params' offsets, W_L and W_R transposed: W[j, k] at k·D + j,
+//                  so neighbouring threads (neighbouring outputs j) read neighbouring floats
+//                  (shaders/transpose_weights.wgsl); b [D] as it is
 //         children [numInternal, 2] u32, child rows of internal node i = row − numLeaves
 // Writes: H        rows [range.start, range.start + range.count) with `=`
 // Saves:  nothing beyond H (backward uses tanh' = 1 − h²)
@@ -24,7 +26,7 @@ const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflo
 //! include rnn_io
 
 @group(0) @binding(0) var<storage, read_write> H: array<f32>;
-@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(1) var<storage, read> thetaT: array<f32>;
 @group(0) @binding(2) var<storage, read> children: array<u32>;
 @group(0) @binding(3) var<uniform> params: Params;
 @group(0) @binding(4) var<uniform> range: Range;
@@ -49,21 +51,21 @@ fn main(
     xR[n] = children[i + 1u] * D;
   }
   for (var j0 = 0u; j0 < D; j0 += WG * JT) {
-    // Weight rows of this thread's outputs (past D: row D − 1, computed, never stored).
+    // This thread's outputs in column 0 (past D: row D − 1, computed, never stored).
     var wL = array<u32, JT_MAX>();
     var wR = array<u32, JT_MAX>();
     for (var q = 0u; q < JT; q++) {
       let j = min(j0 + q * WG + t, D - 1u);
-      wL[q] = params.offW_L + j * D;
-      wR[q] = params.offW_R + j * D;
+      wL[q] = params.offW_L + j;
+      wR[q] = params.offW_R + j;
     }
     var acc = array<f32, NT_MAX * JT_MAX>();  // [node, q]; explicit zeros (see rlstm_forward)
     for (var k = 0u; k < D; k++) {
       var a = array<f32, JT_MAX>();
       var b = array<f32, JT_MAX>();
       for (var q = 0u; q < JT; q++) {
-        a[q] = theta[wL[q] + k];
-        b[q] = theta[wR[q] + k];
+        a[q] = thetaT[wL[q] + k * D];
+        b[q] = thetaT[wR[q] + k * D];
       }
       for (var n = 0u; n < NT; n++) {
         let hL = H[xL[n] + k];
@@ -76,7 +78,7 @@ fn main(
     for (var q = 0u; q < JT; q++) {
       let j = j0 + q * WG + t;
       if (j < D) {
-        let bias = theta[params.offb + j];
+        let bias = thetaT[params.offb + j];
         for (var n = 0u; n < nodes; n++) {
           let row = range.start + first + n;
           H[row * D + j] = tanh(clamp(acc[n * JT_MAX + q] + bias, -TANH_CLAMP, TANH_CLAMP));

@@ -7,8 +7,9 @@
 // D is a multiple of 4 (the engine runs d at gpuDim(d), docs/engine.md): every row below is whole
 // vec4s, and Q = D / 4 of them.
 // Reads:  H, C     [numNodes, D]  children's rows (row = level-major node id)
-//         theta    flat parameters; every matrix [D, D] row-major (y = W x), at params' element
-//                  offsets (multiples of 4)
+//         thetaT   the cell's tensors at params' element offsets (multiples of 4), every matrix
+//                  transposed: U[j, k] at k·D + j, so U[j … j + 3, k] is one vec4
+//                  (shaders/transpose_weights.wgsl; the engine refreshes it first in every step)
 //         children [numInternal, 2] u32, child rows of internal node i = row − numLeaves
 // Writes: H, C     rows [range.start, range.start + range.count) with `=`
 // Saves:  S        [numInternal, 5, D] with `=`: slots i, f_L, f_R, o, u
@@ -17,9 +18,10 @@
 // small D, several groups fill the lanes that Q quads leave empty); thread u of a group owns the
 // quad of outputs j = 4q … 4q + 3 (q = u, u + WG / GROUPS, …) of the group's NT nodes and walks k a quad
 // at a time: per quad of k it loads the nodes' h_L and h_R (vec4s the whole group shares) and,
-// per output, one vec4 of each of the
-// 10 matrices, and does 40·NT FMAs per output. Every load is a vec4 (on CPU drivers a load costs
-// about a dozen FMAs whatever its width, docs/bench.md). No gate reads the new c: no barrier.
+// per k, one vec4 of each of the 10 matrices' column k (neighbouring threads read neighbouring
+// vec4s: coalesced on a GPU), and does 40·NT FMAs per k. Every load is a vec4 (on CPU drivers a
+// load costs about a dozen FMAs whatever its width, docs/bench.md). No gate reads the new c: no
+// barrier.
 
 override D: u32;
 override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
@@ -43,7 +45,7 @@ struct Range {
 @group(0) @binding(0) var<storage, read_write> H: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> C: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> S: array<vec4f>;
-@group(0) @binding(3) var<storage, read> theta: array<vec4f>;
+@group(0) @binding(3) var<storage, read> thetaT: array<vec4f>;
 @group(0) @binding(4) var<storage, read> children: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<uniform> range: Range;
@@ -92,24 +94,25 @@ fn main(
         hL[n] = H[xL[n] + kq];
         hR[n] = H[xR[n] + kq];
       }
-      for (var jj = 0u; jj < 4u; jj++) {
-        let e = (4u * q + jj) * Q + kq;  // row 4q + jj, columns 4kq … 4kq + 3, in vec4s
-        let iL = theta[p.offUi_L / 4u + e]; let iR = theta[p.offUi_R / 4u + e];
-        let fLL = theta[p.offUf_LL / 4u + e]; let fLR = theta[p.offUf_LR / 4u + e];
-        let fRL = theta[p.offUf_RL / 4u + e]; let fRR = theta[p.offUf_RR / 4u + e];
-        let oL = theta[p.offUo_L / 4u + e]; let oR = theta[p.offUo_R / 4u + e];
-        let uL = theta[p.offUu_L / 4u + e]; let uR = theta[p.offUu_R / 4u + e];
+      for (var kk = 0u; kk < 4u; kk++) {
+        let e = (4u * kq + kk) * Q + q;  // column 4kq + kk, rows 4q … 4q + 3, in vec4s
+        let iL = thetaT[p.offUi_L / 4u + e]; let iR = thetaT[p.offUi_R / 4u + e];
+        let fLL = thetaT[p.offUf_LL / 4u + e]; let fLR = thetaT[p.offUf_LR / 4u + e];
+        let fRL = thetaT[p.offUf_RL / 4u + e]; let fRR = thetaT[p.offUf_RR / 4u + e];
+        let oL = thetaT[p.offUo_L / 4u + e]; let oR = thetaT[p.offUo_R / 4u + e];
+        let uL = thetaT[p.offUu_L / 4u + e]; let uR = thetaT[p.offUu_R / 4u + e];
         for (var n = 0u; n < NT; n++) {
-          ai[n][jj] += dot(iL, hL[n]) + dot(iR, hR[n]);
-          afL[n][jj] += dot(fLL, hL[n]) + dot(fLR, hR[n]);
-          afR[n][jj] += dot(fRL, hL[n]) + dot(fRR, hR[n]);
-          ao[n][jj] += dot(oL, hL[n]) + dot(oR, hR[n]);
-          au[n][jj] += dot(uL, hL[n]) + dot(uR, hR[n]);
+          let hl = hL[n][kk]; let hr = hR[n][kk];
+          ai[n] += iL * hl + iR * hr;
+          afL[n] += fLL * hl + fLR * hr;
+          afR[n] += fRL * hl + fRR * hr;
+          ao[n] += oL * hl + oR * hr;
+          au[n] += uL * hl + uR * hr;
         }
       }
     }
-    let bi = theta[p.offbi / 4u + q]; let bf = theta[p.offbf / 4u + q];
-    let bo = theta[p.offbo / 4u + q]; let bu = theta[p.offbu / 4u + q];
+    let bi = thetaT[p.offbi / 4u + q]; let bf = thetaT[p.offbf / 4u + q];
+    let bo = thetaT[p.offbo / 4u + q]; let bu = thetaT[p.offbu / 4u + q];
     for (var n = 0u; n < nodes; n++) {
       let s = sBase + n * SLOTS * Q + q;
       let i = sigmoid(ai[n] + bi);

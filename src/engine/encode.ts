@@ -1,6 +1,7 @@
-// Encoding one step of the engine into a command encoder: clears, the level dispatches in
-// schedule order, the weight-gradient reductions, the embedding gradient, per-node norms and the
-// optimiser's update; the caller adds the readback copies and submits (src/engine/engine.ts).
+// Encoding one step of the engine into a command encoder: clears, the forward kernels' transposed
+// copy of the weights, the level dispatches in schedule order, the weight-gradient reductions, the
+// embedding gradient, per-node norms and the optimiser's update; the caller adds the readback
+// copies and submits (src/engine/engine.ts).
 import type { Kernel } from '../gpu/kernel.ts';
 import { PassTimer } from '../gpu/timestamps.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
@@ -83,6 +84,8 @@ export function encodeStep(e: EncodeParts, batch: GpuBatch, options: StepOptions
   };
   const k = e.kernels;
   const numRanges = ranges.length / 2;
+  // First, so that the forward reads the parameters as they are now, whoever last wrote them.
+  run(k.transpose, groups.transpose, Math.ceil(e.transpose.invocations / WG));
   run(k.leaf, groups.leaf, Math.ceil((plan.numLeaves * D) / (4 * WG))); // a quad per invocation
   for (let r = 0; r < numRanges; r++) level(k.forward, groups.forward, e.spec.forward, r);
   run(k.classifier, groups.classifier, targets);

@@ -21,6 +21,7 @@ import {
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
 import { classifierReduceKernel, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
+import { type TransposeTable, transposeTable } from './transpose.ts';
 import type { EngineKernels, EngineParts } from './resources.ts';
 import type { EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
 
@@ -71,6 +72,7 @@ export class TreeEngine {
   readonly spec: CellSpec;
   private readonly pool: BufferPool;
   private readonly reduce: { cell: ReduceTable; classifier: ReduceTable };
+  private readonly transpose: TransposeTable;
   private readonly batches = new Set<GpuBatch>();
   /** The device's limits, read once: every (re)load checks its batch against them. */
   private readonly limits: DeviceLimits;
@@ -91,8 +93,11 @@ export class TreeEngine {
     this.words = wordIndex(shape.vocab);
     this.pool = new BufferPool(device);
     this.pool.ensure('theta', this.gpuLayout.size * 4, RW());
+    // The forward kernels' copy of the cell's tensors, matrices transposed (src/engine/transpose.ts).
+    this.pool.ensure('thetaT', this.gpuLayout.size * 4, RW());
     this.pool.ensure('dTheta', this.gpuLayout.size * 4, RW());
     this.reduce = reduceTables(device, this.gpuLayout, this.spec);
+    this.transpose = transposeTable(device, this.gpuLayout);
   }
 
   /** Builds every pipeline the model needs (once per device, shape and hidden size). */
@@ -116,8 +121,9 @@ export class TreeEngine {
     const spec = cellSpec(shape.cell, D);
     const reduceBy = reduceKernel(D);
     const classReduceBy = classifierReduceKernel();
-    const [leaf, forward, backward, classifier, reduce, classReduce, partials, embed, norms] =
+    const [transpose, leaf, forward, backward, classifier, reduce, classReduce, partials, embed, norms] =
       await Promise.all([
+        kernels.get('transpose_weights', { D, WG }),
         kernels.get('leaf_embed', { D, WG }),
         kernels.get(spec.forward.shader, spec.forward.constants),
         kernels.get(spec.backward.shader, spec.backward.constants),
@@ -132,6 +138,7 @@ export class TreeEngine {
     checkCellKernel(forward.info, shape.cell);
     checkCellKernel(backward.info, shape.cell);
     const k: EngineKernels = {
+      transpose,
       leaf,
       forward,
       classifier,
@@ -255,6 +262,7 @@ export class TreeEngine {
       spec: this.spec,
       pool: this.pool,
       reduce: this.reduce,
+      transpose: this.transpose,
       kernels: this.k,
     };
   }
@@ -336,5 +344,6 @@ export class TreeEngine {
     this.pool.destroy();
     this.reduce.cell.buffer.destroy();
     this.reduce.classifier.buffer.destroy();
+    this.transpose.buffer.destroy();
   }
 }

@@ -9,9 +9,12 @@ import type { ParamLayout } from './param-layout.ts';
 import type { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceParams } from './reduce.ts';
 import type { ModelShape } from './types.ts';
+import type { TransposeTable } from './transpose.ts';
 
 /** The engine's kernels, one per job, in the order a training step runs them. */
 export interface EngineKernels {
+  /** The forward kernels' transposed copy of the cell's weights (transpose_weights). */
+  transpose: Kernel;
   leaf: Kernel;
   forward: Kernel;
   classifier: Kernel;
@@ -34,6 +37,7 @@ export type BatchUniforms = {
   classPartialsParams: Uint32Array;
   embedParams: Uint32Array;
   normsParams: Uint32Array;
+  transposeParams: Uint32Array;
 };
 
 /**
@@ -41,6 +45,7 @@ export type BatchUniforms = {
  * the level kernels have one per dispatch range, made when first asked for.
  */
 export interface BatchBindGroups {
+  transpose: GPUBindGroup;
   leaf: GPUBindGroup;
   forward: (range: number) => GPUBindGroup;
   classifier: GPUBindGroup;
@@ -61,6 +66,7 @@ export interface EngineParts {
   spec: CellSpec;
   pool: BufferPool;
   reduce: { cell: ReduceTable; classifier: ReduceTable };
+  transpose: TransposeTable;
   kernels: EngineKernels;
 }
 
@@ -122,6 +128,10 @@ export function batchUniforms(e: EngineParts, plan: LevelPlan, targets: number):
     classPartialsParams: k.partials.pack('params', cls.partials),
     embedParams: k.embed.pack('params', { vocab: e.shape.vocab.length, offE: L.offsets.E!, scale }),
     normsParams: k.norms.pack('params', { numNodes: plan.numNodes, hasC: e.spec.hasC ? 1 : 0 }),
+    transposeParams: k.transpose.pack('params', {
+      matrices: e.transpose.matrices,
+      tensors: e.transpose.tensors,
+    }),
   };
 }
 
@@ -149,6 +159,7 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
         'loss',
         'norms',
         'theta',
+        'thetaT',
         'dTheta',
         'partials',
       ].map((n) => [n, p(n)]),
@@ -185,6 +196,7 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     params: b('classReduceParams'),
   };
   const groups: BatchBindGroups = {
+    transpose: bind(k.transpose, { offsets: e.transpose.buffer, params: b('transposeParams') }),
     leaf: bind(k.leaf, { params: b('leafParams') }),
     forward: perRange(k.forward),
     classifier: bind(k.classifier, { params: b('classifierParams') }),

@@ -15,6 +15,7 @@ import { CELL_TENSORS } from '../../src/params/shapes.ts';
 import { computeDispatch } from '../../src/plan/dispatch.ts';
 import { Rng } from '../../src/rng/index.ts';
 import type { GpuCase, GpuTestContext } from './harness.ts';
+import { transposedTheta } from './transposed.ts';
 
 interface LevelShape {
   D: number;
@@ -108,7 +109,7 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         H: ctx.storage('H', H0),
         C: ctx.storage('C', C0),
         S: ctx.storage('S', S0),
-        theta: ctx.storage('theta', theta),
+        thetaT: await transposedTheta(ctx, theta, offsets, TENSORS, D),
         children: ctx.storage('children', children),
         params: ctx.uniform('params', params),
       };
@@ -168,7 +169,7 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         H: buf.H,
         C: buf.C,
         S: buf.S,
-        theta: buf.theta,
+        theta: ctx.storage('theta', theta),
         children: buf.children,
         params: buf.params,
       };
