@@ -6,6 +6,7 @@ import { TreeEngine } from '../../src/engine/engine.ts';
 import { decodeStatus } from '../../src/engine/loss-log.ts';
 import { describeIndex } from '../../src/engine/param-layout.ts';
 import { readBuffer } from '../../src/gpu/buffers.ts';
+import { referenceForward } from '../../src/reference/forward.ts';
 import { Rng } from '../../src/rng/index.ts';
 import { AdaGrad } from '../../src/train/adagrad.ts';
 import { keywordDataset } from '../../src/train/dataset.ts';
@@ -22,7 +23,7 @@ import type { Dataset } from '../../src/train/dataset.ts';
 import type { GpuCase } from './harness.ts';
 
 const adagradCase: GpuCase = {
-  name: 'adagrad: three updates match a Float64 AdaGrad with L2',
+  name: 'adagrad: three updates match a Float64 AdaGrad with L2, and the forward reads them',
   async run(ctx) {
     const vocab = ['a', 'b', 'c'];
     const engine = await TreeEngine.create(
@@ -51,6 +52,24 @@ const adagradCase: GpuCase = {
         engine.fromGpu(engine.toGpu(Float32Array.from({ length: n }, () => rng.uniform(-1, 1))));
       const theta = random();
       engine.setFlat(theta);
+      // The forward reads the weights as they are now (its transposed copy follows theta, whoever
+      // wrote it: here updates submitted outside any step): losses against a Float64 forward,
+      // before the updates and after them.
+      const trees = [
+        node(leaf('a'), node(leaf('b'), leaf('c'))),
+        node(node(leaf('c'), leaf('a')), leaf('b')),
+      ];
+      const batch = engine.upload(trees, [0, 2]);
+      const checkForward = async (when: string) => {
+        const forward = await engine.step(batch, { backward: false });
+        const reference = referenceForward(await engine.getParams(), trees, [0, 2]);
+        const lossTol = { atol: 1e-5, rtol: 1e-5 };
+        const expectedLoss = Float64Array.from(reference, (r) => r.loss!);
+        ctx.log(
+          describe(assertClose(`forward losses ${when}`, forward.treeLoss, expectedLoss, lossTol), lossTol),
+        );
+      };
+      await checkForward('before the updates');
       const expected = Float64Array.from(theta);
       const G = new Float64Array(n);
       for (let step = 0; step < 3; step++) {
@@ -66,6 +85,7 @@ const adagradCase: GpuCase = {
       const tol = { atol: 1e-6, rtol: 1e-5 };
       ctx.log(describe(assertClose('theta', await engine.getFlat(), expected, tol), tol));
       ctx.log(describe(assertClose('G', await opt.readState(), G, tol), tol));
+      await checkForward('after the updates');
       // A step with +Inf in the third float of a quad and NaN further on: both status words name
       // the first (the kernel steps quads of parameters).
       const wide = engine.gpuLayout;
