@@ -29,7 +29,7 @@ override D: u32;
 override NT: u32 = 2u;   // nodes per workgroup, at most NT_MAX
 override WG: u32 = 16u;  // invocations per workgroup (each owns quads of outputs)
 override GROUPS: u32 = 1u;  // groups of WG / GROUPS threads per workgroup, each owning NT nodes
-const NT_MAX = 4u;
+const NT_MAX = 8u;  // the wide shape's NT (src/cells: 4, or 8 on wide levels on a CPU driver)
 const TANH_CLAMP = 15.0;  // tanh(±15) rounds to ±1 in f32; avoids exp overflow in tanh
 
 struct Params {

@@ -31,7 +31,7 @@ override D: u32;
 override NT: u32 = 4u;   // nodes per workgroup, at most NT_MAX
 override WG: u32 = 16u;  // invocations per workgroup (each owns quads of units)
 override GROUPS: u32 = 1u;  // groups of WG / GROUPS threads per workgroup, each owning NT nodes
-const NT_MAX = 4u;
+const NT_MAX = 8u;  // the wide shape's NT (src/cells: 4, or 8 on wide levels on a CPU driver)
 const SLOTS = 5u;
 const TANH_CLAMP = 15.0;
 

@@ -56,12 +56,20 @@ export interface GradTerms {
   terms: readonly (readonly [slot: number, src: number])[];
 }
 
-/** How to launch one level kernel for a range of `count` nodes. */
+/** One way to launch a level kernel: its override constants and the whole nodes a workgroup owns. */
+export interface LevelShape {
+  constants: Record<string, number>;
+  nodesPerWorkgroup: number;
+}
+
+/**
+ * How to launch one level kernel: its shader and its shapes, by nodes per workgroup ascending.
+ * The engine runs a level in `shapes[0]`, or in the last shape when the level is wide and the
+ * adapter a CPU driver (`levelShape`, src/engine/cells.ts).
+ */
 export interface LevelLaunch {
   shader: string;
-  constants: Record<string, number>;
-  /** Workgroups for a level of `count` nodes (before folding into y and z). */
-  workgroups(count: number): number;
+  shapes: readonly LevelShape[];
 }
 
 /** A cell's GPU side at one hidden size: level kernels, buffer widths and the reduction table. */
@@ -95,15 +103,13 @@ export interface CellDef {
 }
 
 /**
- * Launch of a level kernel whose workgroups own `nodesPerWorkgroup` whole nodes each: dispatch
+ * Launch of a level kernel whose workgroups own whole nodes: one shape per (constants, nodes per
+ * workgroup), narrowest first. A level of `count` nodes in shape i dispatches
  * ⌈count / nodesPerWorkgroup⌉ workgroups (folded by computeDispatch).
  */
-export function perNodes(
-  shader: string,
-  constants: Record<string, number>,
-  nodesPerWorkgroup: number,
-): LevelLaunch {
-  return { shader, constants, workgroups: (count) => Math.ceil(count / nodesPerWorkgroup) };
+export function perNodes(shader: string, ...shapes: LevelShape[]): LevelLaunch {
+  if (shapes.length === 0) throw new Error(`${shader}: a launch needs at least one shape`);
+  return { shader, shapes };
 }
 
 /**

@@ -1,14 +1,14 @@
 // What the engine needs to know of each cell, read from the registry (src/cells): its kernels, how
 // to launch them, its uniform parameters, and which sums of outer products make its weight gradients.
 import { type Cell, cellDef } from '../cells/index.ts';
-import type { CellKernels } from '../cells/types.ts';
+import type { CellKernels, LevelLaunch } from '../cells/types.ts';
 import { CELL_TENSORS } from '../params/shapes.ts';
 import type { Kernel } from '../gpu/kernel.ts';
 import type { ShaderInfo } from '../gpu/shaders.ts';
 import { checkFields, UniformMismatchError } from '../gpu/uniforms.ts';
 import type { ParamLayout } from './param-layout.ts';
 
-export { type GradTerms, type LevelLaunch, SRC } from '../cells/types.ts';
+export { type GradTerms, type LevelLaunch, type LevelShape, SRC } from '../cells/types.ts';
 
 /** A cell as the engine sees it. */
 export interface CellSpec extends CellKernels {
@@ -48,4 +48,17 @@ export function checkCellKernel(info: ShaderInfo, cell: Cell): void {
 export function cellParams(kernel: Kernel, layout: ParamLayout, numLeaves: number): Uint32Array {
   const offsets = CELL_TENSORS[layout.cell].map((name) => [`off${name}`, layout.offsets[name]!] as const);
   return kernel.pack('params', { numLeaves, ...Object.fromEntries(offsets) });
+}
+
+/**
+ * Levels of at least this many nodes run in a launch's widest shape when wide shapes are on (CPU
+ * drivers). Below it the extra padding nodes of a short last workgroup cost more than the wide
+ * shape saves: on lavapipe at d = 50 a workgroup of 8 RLSTM nodes costs ~1.75× (forward) to
+ * ~1.9× (backward) one of 4.
+ */
+export const WIDE_LEVEL_NODES = 64;
+
+/** Which of `launch`'s shapes runs a level of `count` nodes (see WIDE_LEVEL_NODES). */
+export function levelShape(launch: LevelLaunch, count: number, wide: boolean): number {
+  return wide && count >= WIDE_LEVEL_NODES ? launch.shapes.length - 1 : 0;
 }

@@ -6,7 +6,7 @@ import type { Kernel } from '../gpu/kernel.ts';
 import { PassTimer } from '../gpu/timestamps.ts';
 import { computeDispatch } from '../plan/dispatch.ts';
 import type { GpuBatch } from './batch.ts';
-import type { CellSpec } from './cells.ts';
+import { type CellSpec, levelShape } from './cells.ts';
 import { chunking, reduceWorkgroups } from './reduce.ts';
 import { batchUniforms, bindBatch, type EngineParts, ensureState } from './resources.ts';
 import type { DispatchTime, StepOptions } from './types.ts';
@@ -73,14 +73,17 @@ export function encodeStep(e: EncodeParts, batch: GpuBatch, options: StepOptions
         ...(range === undefined ? {} : { rows: ranges[2 * range + 1]! }),
       });
   };
+  // A level range in the shape its width picks (`levelShape`), with that shape's kernel.
   const level = (
-    kernel: Kernel,
+    kernels: readonly Kernel[],
     group: (range: number) => GPUBindGroup,
     launch: CellSpec['forward'],
     r: number,
   ) => {
-    const workgroups = launch.workgroups(ranges[2 * r + 1]!);
-    if (workgroups > 0) run(kernel, group(r), workgroups, r); // no bind group for an empty range
+    const count = ranges[2 * r + 1]!;
+    const shape = levelShape(launch, count, e.wideLevels);
+    const workgroups = Math.ceil(count / launch.shapes[shape]!.nodesPerWorkgroup);
+    if (workgroups > 0) run(kernels[shape]!, group(r), workgroups, r); // no bind group for an empty range
   };
   const k = e.kernels;
   const numRanges = ranges.length / 2;

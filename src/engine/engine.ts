@@ -1,13 +1,14 @@
 // The scheduler: one training step = one command buffer and one submit; one mapAsync reads back
 // the per-tree losses (and per-node gradient norms). State buffers are pooled and grow on demand.
 import { readBuffer } from '../gpu/buffers.ts';
+import { isCpuAdapter } from '../gpu/device.ts';
 import { KernelCache } from '../gpu/kernel.ts';
 import type { Params } from '../params/params.ts';
 import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, type LossMode, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
 import { wordIndex } from '../trees/labels.ts';
-import { type CellSpec, cellParams, cellSpec, checkCellKernel } from './cells.ts';
+import { type CellSpec, cellParams, cellSpec, checkCellKernel, type LevelLaunch } from './cells.ts';
 import { type Encoded, encodeStep, WG } from './encode.ts';
 import {
   gpuDim,
@@ -85,6 +86,8 @@ export class TreeEngine {
     readonly shape: ModelShape,
     private readonly k: EngineKernels,
     private readonly maxPerDim: number,
+    /** Whether wide levels run in the cell's wide shapes (CPU drivers; EngineOptions.wideLevels). */
+    readonly wideLevels: boolean,
   ) {
     this.layout = paramLayout(shape.cell, shape.dim, shape.vocab.length, shape.classes);
     this.gpuLayout = gpuLayout(this.layout);
@@ -121,35 +124,39 @@ export class TreeEngine {
     const spec = cellSpec(shape.cell, D);
     const reduceBy = reduceKernel(D);
     const classReduceBy = classifierReduceKernel();
-    const [transpose, leaf, forward, backward, classifier, reduce, classReduce, partials, embed, norms] =
-      await Promise.all([
-        kernels.get('transpose_weights', { D, WG }),
-        kernels.get('leaf_embed', { D, WG }),
-        kernels.get(spec.forward.shader, spec.forward.constants),
-        kernels.get(spec.backward.shader, spec.backward.constants),
-        kernels.get('classifier', { D, C: shape.classes, WG: classifierThreads(D) }),
-        kernels.get(reduceBy.shader, reduceBy.constants),
-        kernels.get(classReduceBy.shader, classReduceBy.constants),
-        kernels.get('reduce_partials', { WG }),
-        kernels.get('embed_grad', { D, WG }),
-        kernels.get('node_norms', { D }),
-      ]);
+    // Wide shapes (more nodes per workgroup on wide levels) on CPU drivers only (src/engine/cells.ts).
+    const wide = options.wideLevels ?? isCpuAdapter(device.adapterInfo);
+    const shapes = (launch: LevelLaunch) => (wide ? launch.shapes : launch.shapes.slice(0, 1));
+    const [forward, backward] = await Promise.all(
+      [spec.forward, spec.backward].map((launch) =>
+        Promise.all(shapes(launch).map((s) => kernels.get(launch.shader, s.constants))),
+      ),
+    );
+    const [transpose, leaf, classifier, reduce, classReduce, partials, embed, norms] = await Promise.all([
+      kernels.get('transpose_weights', { D, WG }),
+      kernels.get('leaf_embed', { D, WG }),
+      kernels.get('classifier', { D, C: shape.classes, WG: classifierThreads(D) }),
+      kernels.get(reduceBy.shader, reduceBy.constants),
+      kernels.get(classReduceBy.shader, classReduceBy.constants),
+      kernels.get('reduce_partials', { WG }),
+      kernels.get('embed_grad', { D, WG }),
+      kernels.get('node_norms', { D }),
+    ]);
     // The level kernels' Params must be the cell's tensors, by name and in order.
-    checkCellKernel(forward.info, shape.cell);
-    checkCellKernel(backward.info, shape.cell);
+    for (const kernel of [...forward!, ...backward!]) checkCellKernel(kernel.info, shape.cell);
     const k: EngineKernels = {
       transpose,
       leaf,
-      forward,
+      forward: forward!,
       classifier,
-      backward,
+      backward: backward!,
       reduce,
       classReduce,
       partials,
       embed,
       norms,
     };
-    return new TreeEngine(device, shape, k, maxPerDim);
+    return new TreeEngine(device, shape, k, maxPerDim, wide);
   }
 
   /** The flat parameter and gradient buffers, in `gpuLayout` (the optimiser updates them in place). */
@@ -222,7 +229,7 @@ export class TreeEngine {
    * trees' classes (default: the roots' labels).
    */
   upload(trees: readonly Tree[], labels?: readonly number[], options: BatchOptions = {}): GpuBatch {
-    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward, this.gpuLayout, n));
+    const batch = new GpuBatch(this.device, (n) => cellParams(this.k.forward[0]!, this.gpuLayout, n));
     this.batches.add(batch);
     return this.reload(batch, trees, labels, options);
   }
@@ -263,6 +270,7 @@ export class TreeEngine {
       pool: this.pool,
       reduce: this.reduce,
       transpose: this.transpose,
+      wideLevels: this.wideLevels,
       kernels: this.k,
     };
   }

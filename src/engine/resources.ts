@@ -4,7 +4,7 @@ import { type BufferResource, type Kernel, RANGE_STRIDE } from '../gpu/kernel.ts
 import type { LevelPlan } from '../plan/levels.ts';
 import type { Schedule } from '../plan/schedule.ts';
 import type { GpuBatch } from './batch.ts';
-import type { CellSpec } from './cells.ts';
+import { type CellSpec, type LevelLaunch, levelShape } from './cells.ts';
 import type { ParamLayout } from './param-layout.ts';
 import type { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceParams } from './reduce.ts';
@@ -16,9 +16,10 @@ export interface EngineKernels {
   /** The forward kernels' transposed copy of the cell's weights (transpose_weights). */
   transpose: Kernel;
   leaf: Kernel;
-  forward: Kernel;
+  /** The forward and backward level kernels, one per shape the engine runs (src/engine/cells.ts). */
+  forward: Kernel[];
   classifier: Kernel;
-  backward: Kernel;
+  backward: Kernel[];
   reduce: Kernel;
   /** The classifier's weight gradients (outer_reduce_blocks at every d). */
   classReduce: Kernel;
@@ -67,6 +68,8 @@ export interface EngineParts {
   pool: BufferPool;
   reduce: { cell: ReduceTable; classifier: ReduceTable };
   transpose: TransposeTable;
+  /** Wide levels in the cell's wide shapes (`levelShape`). */
+  wideLevels: boolean;
   kernels: EngineKernels;
 }
 
@@ -180,10 +183,13 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, resource(d.name)])));
   };
   const k = e.kernels;
-  // One bind group per range slot: `range` at the slot's offset (see RANGE_STRIDE).
-  const perRange = (kernel: Kernel) => {
+  // One bind group per range slot: `range` at the slot's offset (see RANGE_STRIDE), for the
+  // kernel of the shape that runs the range (`levelShape`).
+  const counts = batch.schedule(schedule).ranges;
+  const perRange = (kernels: readonly Kernel[], launch: LevelLaunch) => {
     const made: GPUBindGroup[] = [];
     return (r: number) => {
+      const kernel = kernels[levelShape(launch, counts[2 * r + 1]!, e.wideLevels)]!;
       made[r] ??= bind(kernel, { range: { buffer: ranges, offset: r * RANGE_STRIDE, size: 8 } });
       return made[r];
     };
@@ -198,9 +204,9 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
   const groups: BatchBindGroups = {
     transpose: bind(k.transpose, { offsets: e.transpose.buffer, params: b('transposeParams') }),
     leaf: bind(k.leaf, { params: b('leafParams') }),
-    forward: perRange(k.forward),
+    forward: perRange(k.forward, e.spec.forward),
     classifier: bind(k.classifier, { params: b('classifierParams') }),
-    backward: perRange(k.backward),
+    backward: perRange(k.backward, e.spec.backward),
     cellReduce: bind(k.reduce, cellReduce),
     cellPartials: bind(k.partials, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') }),
     classReduce: bind(k.classReduce, classReduce),

@@ -20,6 +20,12 @@ export interface EngineOptions {
    * the device's limit). Lets tests run the folding path on small levels.
    */
   maxWorkgroupsPerDimension?: number;
+  /**
+   * Run levels of many nodes in the cell's wide shapes (more nodes per workgroup: faster on CPU
+   * drivers, short of registers on a GPU). Default: when the device's adapter is a fallback (CPU)
+   * adapter, as lavapipe and SwiftShader are.
+   */
+  wideLevels?: boolean;
 }
 
 /** One more dispatch at the end of a backward step, e.g. the optimiser's update. */

@@ -26,6 +26,16 @@ export interface Gpu {
   destroy(): void;
 }
 
+/**
+ * Whether an adapter runs on the CPU (lavapipe, SwiftShader): a fallback adapter, or one that
+ * names either driver (some runtimes leave `isFallbackAdapter` unset).
+ */
+export function isCpuAdapter(info: GPUAdapterInfo | undefined): boolean {
+  if (!info) return false;
+  if ((info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true) return true;
+  return /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description}`);
+}
+
 /** Options for `getGpu`. */
 export interface GpuOptions {
   powerPreference?: GPUPowerPreference;

@@ -24,6 +24,8 @@ interface LevelShape {
   /** Internal rows below the level (candidate children, never dispatched here). */
   lower: number;
   maxWorkgroupsPerDim?: number;
+  /** The wide shape (8 nodes per workgroup), which the engine runs on wide levels on CPU drivers. */
+  wide?: boolean;
 }
 
 const SLOTS = 8;
@@ -64,10 +66,10 @@ async function dispatchLevel(
 }
 
 function rlstmLevelCase(shape: LevelShape): GpuCase {
-  const { D, n, lower, maxWorkgroupsPerDim } = shape;
+  const { D, n, lower, maxWorkgroupsPerDim, wide = false } = shape;
   const fold = maxWorkgroupsPerDim ? `, ≤${maxWorkgroupsPerDim} workgroups/dim` : '';
   return {
-    name: `rlstm_forward + rlstm_backward D=${D} level of ${n} nodes${fold}`,
+    name: `rlstm_forward + rlstm_backward D=${D} level of ${n} nodes${wide ? ', wide shape' : ''}${fold}`,
     async run(ctx) {
       const rng = Rng.fromSeed(ctx.seed);
       const numLeaves = 2 * n;
@@ -96,7 +98,7 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         for (let e = 0; e < size; e++) theta[offsets[name]! + e]! *= scale;
         P[name] = Float64Array.from(theta.subarray(offsets[name]!, offsets[name]! + size));
       }
-      const fwd = rlstmForwardLaunch(D);
+      const fwd = rlstmForwardLaunch(D, wide);
       const forward = await ctx.kernels.get('rlstm_forward', fwd.constants);
       const offs = TENSORS.map((name) => [`off${name}`, offsets[name]!] as const);
       const params = forward.pack('params', { numLeaves, ...Object.fromEntries(offs) });
@@ -173,7 +175,7 @@ function rlstmLevelCase(shape: LevelShape): GpuCase {
         children: buf.children,
         params: buf.params,
       };
-      await dispatchLevel(ctx, 'rlstm_backward', rlstmBackwardLaunch(D), bbuf, start, n, maxPerDim);
+      await dispatchLevel(ctx, 'rlstm_backward', rlstmBackwardLaunch(D, wide), bbuf, start, n, maxPerDim);
       const [dH, dC, deltas] = [
         await ctx.readF32(bbuf.dH),
         await ctx.readF32(bbuf.dC),
@@ -238,4 +240,8 @@ export const rlstmCases: GpuCase[] = [
   rlstmLevelCase({ D: 300, n: 3, lower: 1 }),
   // More nodes than one workgroup holds, folded into x·y = 3·4 workgroups (two past the level).
   rlstmLevelCase({ D: 32, n: 37, lower: 4, maxWorkgroupsPerDim: 3 }),
+  // The wide shape: whole and short workgroups, several groups per workgroup at D = 8, folding.
+  rlstmLevelCase({ D: 8, n: 37, lower: 5, wide: true }),
+  rlstmLevelCase({ D: 52, n: 19, lower: 4, wide: true }),
+  rlstmLevelCase({ D: 52, n: 33, lower: 3, maxWorkgroupsPerDim: 2, wide: true }),
 ];

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
+import { cellSpec, levelShape, WIDE_LEVEL_NODES } from '../../src/engine/cells.ts';
 import { ceilDiv, computeDispatch } from '../../src/plan/index.ts';
 
 describe('computeDispatch', () => {
@@ -37,5 +38,20 @@ describe('computeDispatch', () => {
   it('ceilDiv rounds up and validates', () => {
     expect([ceilDiv(0, 64), ceilDiv(1, 64), ceilDiv(64, 64), ceilDiv(65, 64)]).toEqual([0, 1, 1, 2]);
     expect(() => ceilDiv(1, 0)).toThrow(/ceilDiv/);
+  });
+});
+
+describe('levelShape: the wide shape on wide levels, when wide shapes are on', () => {
+  const launch = cellSpec('rlstm', 52).forward;
+  test('the RLSTM has a narrow (NT = 4) and a wide (NT = 8) shape', () => {
+    expect(launch.shapes.map((s) => s.constants.NT)).toEqual([4, 8]);
+  });
+  test('below WIDE_LEVEL_NODES, or with wide shapes off, the first shape', () => {
+    expect(levelShape(launch, WIDE_LEVEL_NODES - 1, true)).toBe(0);
+    expect(levelShape(launch, 10_000, false)).toBe(0);
+  });
+  test('from WIDE_LEVEL_NODES on, the last shape; a one-shape launch always its only one', () => {
+    expect(levelShape(launch, WIDE_LEVEL_NODES, true)).toBe(1);
+    expect(levelShape(cellSpec('rnn', 52).forward, 10_000, true)).toBe(0);
   });
 });

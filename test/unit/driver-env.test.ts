@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { forwardMultiplyAdds } from '../../src/cells/index.ts';
+import { isCpuAdapter } from '../../src/gpu/device.ts';
 import {
   driverEnv,
   LAVAPIPE_INLINE_MAX_WORK,
@@ -51,5 +52,21 @@ describe('driverEnv: lavapipe runs compute inline on small machines', () => {
     expect(at(LAVAPIPE_INLINE_MAX_WORK)).toEqual({ LP_NUM_THREADS: '0' });
     expect(at(LAVAPIPE_INLINE_MAX_WORK + 1)).toEqual({});
     expect(at(forwardMultiplyAdds('rlstm', 50, 1))).toEqual({});
+  });
+});
+
+describe('isCpuAdapter: which adapters get the wide level shapes', () => {
+  const info = (o: Partial<GPUAdapterInfo>) =>
+    ({ vendor: '', architecture: '', device: '', description: '', ...o }) as GPUAdapterInfo;
+  test('fallback adapters and the CPU drivers by name', () => {
+    expect(isCpuAdapter(info({ isFallbackAdapter: true } as Partial<GPUAdapterInfo>))).toBe(true);
+    expect(isCpuAdapter(info({ architecture: 'swiftshader' }))).toBe(true);
+    expect(isCpuAdapter(info({ description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' }))).toBe(true);
+  });
+  test('a GPU, or no adapter information, is not', () => {
+    expect(isCpuAdapter(info({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' }))).toBe(
+      false,
+    );
+    expect(isCpuAdapter(undefined)).toBe(false);
   });
 });

@@ -97,13 +97,11 @@ export const rlstm: CellDef = {
   },
   // Delta slots (shaders/rlstm_backward.wgsl): 0 δi_L, 1 δi_R, 2 δf_L, 3 δf_R, 4 du_L, 5 du_R, 6 δo, 7 δg.
   kernels(dim) {
-    const forward = rlstmForwardLaunch(dim);
-    const backward = rlstmBackwardLaunch(dim);
     return {
       savedWidth: 8 * dim,
       deltaWidth: 8 * dim,
-      forward: perNodes('rlstm_forward', forward.constants, forward.nodesPerWorkgroup),
-      backward: perNodes('rlstm_backward', backward.constants, backward.nodesPerWorkgroup),
+      forward: perNodes('rlstm_forward', rlstmForwardLaunch(dim), rlstmForwardLaunch(dim, true)),
+      backward: perNodes('rlstm_backward', rlstmBackwardLaunch(dim), rlstmBackwardLaunch(dim, true)),
       grads: [
         ...gateTerms('i', 0, 1),
         ...gateTerms('f', 2, 3),

@@ -20,12 +20,13 @@ function launch(shader: string, dim: number): LevelLaunch {
   if (dim <= QUADS_UP_TO && dim % 4 === 0) {
     const groups = 8;
     const NT = 4;
-    return perNodes(`${shader}_quads`, { D: dim, NT, GROUPS: groups, WG: groups * (dim / 4) }, groups * NT);
+    const constants = { D: dim, NT, GROUPS: groups, WG: groups * (dim / 4) };
+    return perNodes(`${shader}_quads`, { constants, nodesPerWorkgroup: groups * NT });
   }
   const NT = 8;
   const JT = Math.min(8, Math.ceil(dim / 8));
   const WG = Math.min(64, 8 * Math.ceil(dim / (8 * JT)));
-  return perNodes(shader, { D: dim, NT, JT, WG }, NT);
+  return perNodes(shader, { constants: { D: dim, NT, JT, WG }, nodesPerWorkgroup: NT });
 }
 
 /** The RNN cell. */
