@@ -76,14 +76,14 @@ export function encodeStep(e: EncodeParts, batch: GpuBatch, options: StepOptions
   // A level range in the shape its width picks (`levelShape`), with that shape's kernel.
   const level = (
     kernels: readonly Kernel[],
-    group: (range: number) => GPUBindGroup,
+    group: (range: number, shape: number) => GPUBindGroup,
     launch: CellSpec['forward'],
     r: number,
   ) => {
     const count = ranges[2 * r + 1]!;
     const shape = levelShape(launch, count, e.wideLevels);
     const workgroups = Math.ceil(count / launch.shapes[shape]!.nodesPerWorkgroup);
-    if (workgroups > 0) run(kernels[shape]!, group(r), workgroups, r); // no bind group for an empty range
+    if (workgroups > 0) run(kernels[shape]!, group(r, shape), workgroups, r); // no bind group for an empty range
   };
   const k = e.kernels;
   const numRanges = ranges.length / 2;

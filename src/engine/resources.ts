@@ -4,7 +4,7 @@ import { type BufferResource, type Kernel, RANGE_STRIDE } from '../gpu/kernel.ts
 import type { LevelPlan } from '../plan/levels.ts';
 import type { Schedule } from '../plan/schedule.ts';
 import type { GpuBatch } from './batch.ts';
-import { type CellSpec, type LevelLaunch, levelShape } from './cells.ts';
+import type { CellSpec } from './cells.ts';
 import type { ParamLayout } from './param-layout.ts';
 import type { BufferPool } from './pool.ts';
 import { chunking, type ReduceTable, reduceParams } from './reduce.ts';
@@ -43,14 +43,14 @@ export type BatchUniforms = {
 
 /**
  * The bind groups of one batch and schedule, one per dispatch kind (the two reductions run twice);
- * the level kernels have one per dispatch range, made when first asked for.
+ * the level kernels have one per dispatch range and shape, made when first asked for.
  */
 export interface BatchBindGroups {
   transpose: GPUBindGroup;
   leaf: GPUBindGroup;
-  forward: (range: number) => GPUBindGroup;
+  forward: (range: number, shape: number) => GPUBindGroup;
   classifier: GPUBindGroup;
-  backward: (range: number) => GPUBindGroup;
+  backward: (range: number, shape: number) => GPUBindGroup;
   cellReduce: GPUBindGroup;
   cellPartials: GPUBindGroup;
   classReduce: GPUBindGroup;
@@ -183,15 +183,16 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
     return kernel.bind(Object.fromEntries(kernel.info.bindings.map((d) => [d.name, resource(d.name)])));
   };
   const k = e.kernels;
-  // One bind group per range slot: `range` at the slot's offset (see RANGE_STRIDE), for the
-  // kernel of the shape that runs the range (`levelShape`).
-  const counts = batch.schedule(schedule).ranges;
-  const perRange = (kernels: readonly Kernel[], launch: LevelLaunch) => {
-    const made: GPUBindGroup[] = [];
-    return (r: number) => {
-      const kernel = kernels[levelShape(launch, counts[2 * r + 1]!, e.wideLevels)]!;
-      made[r] ??= bind(kernel, { range: { buffer: ranges, offset: r * RANGE_STRIDE, size: 8 } });
-      return made[r];
+  // One bind group per range slot and shape: `range` at the slot's offset (see RANGE_STRIDE), made
+  // with the kernel of the shape that runs it (`levelShape`, picked by the caller per step: a
+  // reload may move a range across WIDE_LEVEL_NODES without a new generation).
+  const perRange = (kernels: readonly Kernel[]) => {
+    const made = kernels.map(() => [] as GPUBindGroup[]);
+    return (r: number, shape: number) => {
+      made[shape]![r] ??= bind(kernels[shape]!, {
+        range: { buffer: ranges, offset: r * RANGE_STRIDE, size: 8 },
+      });
+      return made[shape]![r]!;
     };
   };
   const cellReduce = { idx: b('children'), table: e.reduce.cell.buffer, params: b('cellReduceParams') };
@@ -204,9 +205,9 @@ export function bindBatch(e: EngineParts, batch: GpuBatch, schedule: Schedule): 
   const groups: BatchBindGroups = {
     transpose: bind(k.transpose, { offsets: e.transpose.buffer, params: b('transposeParams') }),
     leaf: bind(k.leaf, { params: b('leafParams') }),
-    forward: perRange(k.forward, e.spec.forward),
+    forward: perRange(k.forward),
     classifier: bind(k.classifier, { params: b('classifierParams') }),
-    backward: perRange(k.backward, e.spec.backward),
+    backward: perRange(k.backward),
     cellReduce: bind(k.reduce, cellReduce),
     cellPartials: bind(k.partials, { table: e.reduce.cell.buffer, params: b('cellPartialsParams') }),
     classReduce: bind(k.classReduce, classReduce),
