@@ -8,10 +8,9 @@ import type { Tree } from '../trees/tree.ts';
 import { GpuBatch, type LossMode, planBatch } from './batch.ts';
 import { decodeStatus, type LossLog, treeLosses } from './loss-log.ts';
 import { wordIndex } from '../trees/labels.ts';
-import { type CellSpec, cellParams, cellSpec, checkCellKernel, type LevelLaunch } from './cells.ts';
-import { type Encoded, encodeStep, WG } from './encode.ts';
+import { type CellSpec, cellParams, cellSpec } from './cells.ts';
+import { type Encoded, encodeStep } from './encode.ts';
 import {
-  gpuDim,
   gpuLayout,
   type ParamLayout,
   packParams,
@@ -21,7 +20,8 @@ import {
 } from './param-layout.ts';
 import { checkBatch, checkModel, type DeviceLimits, deviceLimits } from './limits.ts';
 import { BufferPool } from './pool.ts';
-import { classifierReduceKernel, type ReduceTable, reduceKernel, reduceTables } from './reduce.ts';
+import { type ReduceTable, reduceTables } from './reduce.ts';
+import { engineKernels } from './kernels.ts';
 import { type TransposeTable, transposeTable } from './transpose.ts';
 import type { EngineKernels, EngineParts } from './resources.ts';
 import type { EngineOptions, ModelShape, StepOptions, StepResult } from './types.ts';
@@ -36,16 +36,6 @@ export interface BatchOptions {
    * (each tree's loss is then the sum over its labelled nodes; the SST protocol).
    */
   loss?: LossMode;
-}
-
-/**
- * Invocations of the classifier's workgroup (one per target): its loops stride by WG over C
- * classes and D units, and one invocation does the softmax between two barriers, so a wide
- * workgroup is mostly idle. 8 (one CPU vector) up to d = 63: on 64 targets 2–4.7× faster than 64
- * on lavapipe and SwiftShader; 32 (a warp) from d = 64.
- */
-function classifierThreads(D: number): number {
-  return D >= 64 ? 32 : 8;
 }
 
 // Read when used: in Node the WebGPU globals exist only once Dawn is loaded.
@@ -120,42 +110,9 @@ export class TreeEngine {
       { cell: shape.cell, dim: shape.dim, vocab: shape.vocab.length, classes: shape.classes },
       deviceLimits(device.limits),
     );
-    const D = gpuDim(shape.dim);
-    const spec = cellSpec(shape.cell, D);
-    const reduceBy = reduceKernel(D);
-    const classReduceBy = classifierReduceKernel();
     // Wide shapes (more nodes per workgroup on wide levels) on CPU drivers only (src/engine/cells.ts).
     const wide = options.wideLevels ?? isCpuAdapter(device.adapterInfo);
-    const shapes = (launch: LevelLaunch) => (wide ? launch.shapes : launch.shapes.slice(0, 1));
-    const [forward, backward] = await Promise.all(
-      [spec.forward, spec.backward].map((launch) =>
-        Promise.all(shapes(launch).map((s) => kernels.get(launch.shader, s.constants))),
-      ),
-    );
-    const [transpose, leaf, classifier, reduce, classReduce, partials, embed, norms] = await Promise.all([
-      kernels.get('transpose_weights', { D, WG }),
-      kernels.get('leaf_embed', { D, WG }),
-      kernels.get('classifier', { D, C: shape.classes, WG: classifierThreads(D) }),
-      kernels.get(reduceBy.shader, reduceBy.constants),
-      kernels.get(classReduceBy.shader, classReduceBy.constants),
-      kernels.get('reduce_partials', { WG }),
-      kernels.get('embed_grad', { D, WG }),
-      kernels.get('node_norms', { D }),
-    ]);
-    // The level kernels' Params must be the cell's tensors, by name and in order.
-    for (const kernel of [...forward!, ...backward!]) checkCellKernel(kernel.info, shape.cell);
-    const k: EngineKernels = {
-      transpose,
-      leaf,
-      forward: forward!,
-      classifier,
-      backward: backward!,
-      reduce,
-      classReduce,
-      partials,
-      embed,
-      norms,
-    };
+    const k = await engineKernels(kernels, shape, wide);
     return new TreeEngine(device, shape, k, maxPerDim, wide);
   }
 
