@@ -22,6 +22,8 @@ struct Params {
   frozenEnd: u32,
 }
 
+//! include linear_index
+
 @group(0) @binding(0) var<storage, read_write> theta: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> accum: array<vec4f>;
 @group(0) @binding(2) var<storage, read> dTheta: array<vec4f>;
@@ -45,7 +47,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let q = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  let q = linearInvocation(wid, nwg, lid, WG);
   let i = 4u * q;
   if (i >= params.size || (i >= params.frozenStart && i < params.frozenEnd)) {
     return;

@@ -17,6 +17,8 @@ struct Params {
   _pad: u32,
 }
 
+//! include linear_index
+
 @group(0) @binding(0) var<storage, read_write> dTheta: array<vec4f>;
 @group(0) @binding(1) var<storage, read> dH: array<vec4f>;
 @group(0) @binding(2) var<storage, read> wordOffsets: array<u32>;
@@ -29,7 +31,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let t = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  let t = linearInvocation(wid, nwg, lid, WG);
   let Q = D / 4u;
   if (t >= params.vocab * Q) {
     return;

@@ -12,6 +12,8 @@ struct Params {
   hasC: u32,
 }
 
+//! include linear_index
+
 @group(0) @binding(0) var<storage, read_write> norms: array<f32>;
 @group(0) @binding(1) var<storage, read> dH: array<f32>;
 @group(0) @binding(2) var<storage, read> dC: array<f32>;
@@ -23,7 +25,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let row = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  let row = linearInvocation(wid, nwg, lid, WG);
   if (row >= params.numNodes) {
     return;
   }

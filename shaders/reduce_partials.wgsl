@@ -16,6 +16,8 @@ struct Params {
   scale: f32,
 }
 
+//! include linear_index
+
 @group(0) @binding(0) var<storage, read_write> dTheta: array<f32>;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
 @group(0) @binding(2) var<storage, read> table: array<u32>;
@@ -27,7 +29,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  let i = linearInvocation(wid, nwg, lid, WG);
   if (i >= params.elements) {
     return;
   }

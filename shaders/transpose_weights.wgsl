@@ -24,6 +24,8 @@ struct Params {
   tensors: u32,
 }
 
+//! include linear_index
+
 @group(0) @binding(0) var<storage, read> theta: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> thetaT: array<vec4f>;
 @group(0) @binding(2) var<storage, read> offsets: array<u32>;
@@ -35,7 +37,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let t = (wid.x + (wid.y + wid.z * nwg.y) * nwg.x) * WG + lid;
+  let t = linearInvocation(wid, nwg, lid, WG);
   let Q = D / 4u;
   let blocks = params.matrices * Q * Q;
   if (t < blocks) {
