@@ -3,11 +3,14 @@
 // spinning competes with the driver's own threads for the cores. A PacedMap first sleeps for most
 // of how long the same kind of readback is expected to wait, then maps: measured on a 2-core
 // machine with lavapipe, an RLSTM training epoch (d = 50, batch 5) took 7.0–7.7 s instead of
-// 10.7–11.1 s. Short waits are polled from the start, and a sleep that overshot (the GPU was done
-// before it ended) halves the expectation instead of becoming it: with the previous wait as the
-// expectation, one long step kept the short ones after it sleeping (64 random trees, rnn d = 8 on
-// lavapipe: 4.5–5.9 ms a step, 1.7–2.6 ms now). Pages map as before: the browser does not poll on
-// the page's thread.
+// 10.7–11.1 s. Pages map as before: the browser does not poll on the page's thread.
+//
+// The expectation is the shortest of the last few waits, and needs two of them: a sleep too short
+// costs some polling, one too long costs its whole overshoot, so a single long wait (the first
+// step after a cold shader cache compiles its pipelines for 30 s on lavapipe; a busy machine) must
+// not set it. A sleep the GPU outlasted measures the wait; one that overshot (the map completed
+// soon after waking) says only that the wait was shorter, and counts as half the sleep. Short
+// waits are polled from the start: short sleeps overshoot.
 
 const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
@@ -17,9 +20,14 @@ const SLEEP_SHARE = 0.8;
 const PACE_FROM_MS = 2;
 /**
  * A map that completes within this after the sleep found the GPU already done: the sleep was too
- * long, and the wait it measured says nothing about the GPU's time.
+ * long. Mapping a buffer whose copy is done takes 0.1–0.4 ms in Node (Dawn, lavapipe and
+ * SwiftShader), more while the collector runs.
  */
-const OVERSLEPT_MS = 0.3;
+const OVERSLEPT_MS = 1;
+/** Waits remembered: the expectation is the shortest of them. */
+const WINDOW = 4;
+/** Waits seen before the first sleep. */
+const PACE_AFTER = 2;
 
 /** Time and sleep, replaceable in tests. */
 export interface PaceClock {
@@ -34,8 +42,8 @@ const realClock: PaceClock = {
 
 /** Maps MAP_READ buffers for one kind of recurring readback, learning how long it waits. */
 export class PacedMap {
-  /** How long this kind of readback waits for the GPU, as far as is known. */
-  private estimateMs = 0;
+  /** The last WINDOW waits, oldest first (a sleep that overshot counts as half of it). */
+  private readonly waits: number[] = [];
 
   constructor(
     private readonly clock: PaceClock = realClock,
@@ -44,7 +52,9 @@ export class PacedMap {
 
   /** The sleep before the next map, in ms (0: poll from the start). */
   get nextSleepMs(): number {
-    return this.estimateMs >= PACE_FROM_MS ? SLEEP_SHARE * this.estimateMs : 0;
+    if (this.waits.length < PACE_AFTER) return 0;
+    const expected = Math.min(...this.waits);
+    return expected >= PACE_FROM_MS ? SLEEP_SHARE * expected : 0;
   }
 
   /** `buffer.mapAsync(READ, offset, size)`, after sleeping for most of the expected wait (Node only). */
@@ -56,8 +66,7 @@ export class PacedMap {
     const woke = this.clock.now();
     await buffer.mapAsync(GPUMapMode.READ, offset, size);
     const end = this.clock.now();
-    // Overslept: the GPU took at most the sleep; halve the estimate rather than keep it (a long
-    // step, such as the first with new pipelines, would otherwise pace the short ones after it).
-    this.estimateMs = sleep > 0 && end - woke < OVERSLEPT_MS ? sleep / 2 : end - start;
+    this.waits.push(sleep > 0 && end - woke < OVERSLEPT_MS ? sleep / 2 : end - start);
+    if (this.waits.length > WINDOW) this.waits.shift();
   }
 }
